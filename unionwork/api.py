@@ -1,0 +1,53 @@
+"""/api/v1: the same selectors, services, filters and scope as the pages."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, SessionAuth
+
+from unionwork.accounts.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        found = (
+            ApiToken.objects.select_related("user", "user__node")
+            .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="unionwork 工会工作平台 API",
+    version="1",
+    description="名录库（企业、基层工会、会员）接口。认证：页面登录会话（需 CSRF）或 `Authorization: Bearer <令牌>`。",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "数据校验未通过", "errors": detail}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "无权操作"}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": "记录不存在或不在您的管辖范围内"}, status=404)
+
+
+from unionwork.directory.api import router as directory_router  # noqa: E402
+
+api.add_router("/", directory_router)

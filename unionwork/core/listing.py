@@ -1,0 +1,24 @@
+"""The one way list pages work: scoped queryset -> filters -> export or page (full or htmx fragment)."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from .exports import xlsx_response
+
+
+def filtered(request, queryset, filterset_class):
+    fs = filterset_class(request.GET, queryset=queryset, request=request)
+    qs = fs.qs if fs.is_valid() else queryset.none()
+    return fs, qs
+
+
+def list_response(request, *, queryset, filterset_class, template, columns=None, export_name="导出", extra=None):
+    fs, qs = filtered(request, queryset, filterset_class)
+    if request.GET.get("export") == "xlsx" and columns:
+        return xlsx_response(request, qs, columns, export_name)
+    page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filter": fs, "page": page, "rows": page.object_list, **(extra or {})}
+    # htmx swaps only the results; a plain request (or a shared link) gets the whole page.
+    name = f"{template}#results" if request.htmx and request.htmx.target == "results" else template
+    return render(request, name, context)

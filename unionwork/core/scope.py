@@ -1,0 +1,97 @@
+"""The data-scope choke point: every read and write of scoped rows goes through here.
+
+A user sees and changes only their own node and what lies below it ("本级及以下").
+Anything that cannot be placed in the tree is denied.
+"""
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from unionwork.accounts.choices import Perm, Role
+
+
+def path_prefix_q(field: str, prefix: str) -> Q:
+    """Indexed "path starts with prefix" on both databases.
+
+    SQLite's LIKE is case-insensitive and skips the index, so a range is used there (paths are
+    digits and "/", all below "~" in SQLite's binary collation). PostgreSQL compares with the
+    database collation, where only LIKE on the varchar_pattern_ops index Django creates is safe.
+    """
+    if not prefix:
+        return Q()
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": prefix})
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "~"})
+
+
+def scope_path(user) -> str | None:
+    """The path prefix the user may see; "" for operators (superusers without a node); None: nothing."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.node_id:
+        node = user.node
+        return None if node.archived_at else node.path
+    if user.is_superuser:
+        return ""
+    return None
+
+
+def nodes_in_scope(user) -> QuerySet:
+    from unionwork.org.models import Node
+
+    path = scope_path(user)
+    if path is None:
+        return Node.objects.none()
+    return Node.objects.filter(path_prefix_q("path", path))
+
+
+def scoped(user, qs_or_model) -> QuerySet:
+    """Rows of a model (or queryset) that the user may see. Models declare SCOPE_NODE_FIELD."""
+    from unionwork.org.models import Node
+
+    qs = qs_or_model if isinstance(qs_or_model, QuerySet) else qs_or_model._default_manager.all()
+    path = scope_path(user)
+    if path is None:
+        return qs.none()
+    if qs.model is Node:
+        return qs.filter(path_prefix_q("path", path))
+    field = getattr(qs.model, "SCOPE_NODE_FIELD", None)
+    if not field:
+        raise ImproperlyConfigured(f"{qs.model.__name__} has no SCOPE_NODE_FIELD: it cannot be scoped")
+    if path == "":
+        return qs
+    return qs.filter(**{f"{field}__in": nodes_in_scope(user).values("id")})
+
+
+def get_scoped(user, qs_or_model, **lookup) -> Model:
+    """One row the user may see, or 404 (a row outside the scope does not exist for them)."""
+    qs = scoped(user, qs_or_model)
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("记录不存在或不在您的管辖范围内") from exc
+
+
+def node_in_scope(user, node) -> bool:
+    path = scope_path(user)
+    return path is not None and node is not None and node.path.startswith(path) and not node.archived_at
+
+
+def ensure_node_in_scope(user, node, what="该组织"):
+    if not node_in_scope(user, node):
+        name = getattr(node, "display_name", None) or what
+        raise PermissionDenied(f"「{name}」不在您的管辖范围内，不能在此新建或移入记录")
+
+
+def ensure_perm(user, perm: str):
+    if user is None or not user.has_role_perm(perm):
+        role = Role(user.role).label if user is not None and user.role in Role.values else "未知角色"
+        raise PermissionDenied(f"您的角色（{role}）无权{Perm(perm).label}")
+
+
+def ensure_can_write(user, perm: str, node):
+    """Writes need both the role's permission and the node inside the user's scope."""
+    ensure_perm(user, perm)
+    ensure_node_in_scope(user, node)

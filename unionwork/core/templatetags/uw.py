@@ -1,0 +1,55 @@
+"""Template helpers used everywhere (registered as builtins)."""
+
+from urllib.parse import urlencode
+
+from django import template
+
+from unionwork.core.masking import mask_id_number, mask_phone
+
+register = template.Library()
+
+
+@register.filter
+def mask_id(value):
+    return mask_id_number(value or "")
+
+
+@register.filter(name="mask_phone")
+def mask_phone_filter(value):
+    return mask_phone(value or "")
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes):
+    """The current query string with some parameters changed (pagination, sorting)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + urlencode(params, doseq=True)
+
+
+@register.filter
+def yesno_cn(value):
+    return "是" if value else "否"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, key, label):
+    """A column header that sorts by key, then by -key, updating the results in place."""
+    from django.utils.html import format_html
+
+    current = context["request"].GET.get("ordering", "")
+    target = f"-{key}" if current == key else key
+    href = query(context, ordering=target, page="", export="")
+    icon = ""
+    if current == key:
+        icon = ' <i class="bi bi-caret-up-fill"></i>'
+    elif current == f"-{key}":
+        icon = ' <i class="bi bi-caret-down-fill"></i>'
+    return format_html(
+        '<a class="text-reset text-decoration-none" href="{0}" hx-get="{0}" hx-target="#results" '
+        'hx-push-url="true">{1}{2}</a>', href, label, format_html(icon) if icon else ""
+    )
