@@ -11,8 +11,8 @@ PORT ?= 8000
 setup: $(VENV)/.synced node_modules/.synced
 
 $(VENV)/.synced: pyproject.toml uv.lock
-	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv || python3 -m pip install --quiet uv
-	uv sync --frozen --python $(PYTHON)
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv sync --frozen --python $(PYTHON)
 	@touch $@
 
 node_modules/.synced: package.json package-lock.json
