@@ -57,12 +57,30 @@ def scoped(user, qs_or_model) -> QuerySet:
         return qs.none()
     if qs.model is Node:
         return qs.filter(path_prefix_q("path", path))
-    field = getattr(qs.model, "SCOPE_NODE_FIELD", None)
-    if not field:
-        raise ImproperlyConfigured(f"{qs.model.__name__} has no SCOPE_NODE_FIELD: it cannot be scoped")
+    fields = scope_fields(qs.model)
     if path == "":
         return qs
-    return qs.filter(**{f"{field}__in": nodes_in_scope(user).values("id")})
+    ids = nodes_in_scope(user).values("id")
+    cond = Q()
+    for field in fields:
+        cond |= Q(**{f"{field}__in": ids})
+    return qs.filter(cond)
+
+
+def scope_fields(model) -> tuple[str, ...]:
+    """The node fields that place a row in the tree; the first is where the row lives.
+
+    A further field lets a row be seen from a node below its home (an enterprise by the chair
+    of the union that covers it); writes are always checked against the home node.
+    """
+    field = getattr(model, "SCOPE_NODE_FIELD", None)
+    if not field:
+        raise ImproperlyConfigured(f"{model.__name__} has no SCOPE_NODE_FIELD: it cannot be scoped")
+    return field if isinstance(field, tuple) else (field,)
+
+
+def home_field(model) -> str:
+    return scope_fields(model)[0]
 
 
 def get_scoped(user, qs_or_model, **lookup) -> Model:
@@ -83,6 +101,12 @@ def ensure_node_in_scope(user, node, what="该组织"):
     if not node_in_scope(user, node):
         name = getattr(node, "display_name", None) or what
         raise PermissionDenied(f"「{name}」不在您的管辖范围内，不能在此新建或移入记录")
+
+
+def ensure_visible(user, obj, what="关联记录"):
+    """A row referenced by a write (e.g. a member's employer) must be one the user can see."""
+    if not scoped(user, type(obj)._default_manager.filter(pk=obj.pk)).exists():
+        raise PermissionDenied(f"{what}「{obj}」不在您的管辖范围内")
 
 
 def ensure_perm(user, perm: str):

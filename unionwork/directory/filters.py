@@ -3,7 +3,7 @@
 import django_filters as df
 from django.db.models import Q
 
-from unionwork.core.scope import path_prefix_q
+from unionwork.core.scope import home_field, path_prefix_q
 from unionwork.core.text import is_pinyin_query
 from unionwork.org.models import Node
 from unionwork.org.selectors import nodes_for
@@ -46,7 +46,7 @@ class BaseDirectoryFilter(df.FilterSet):
         return qs.filter(search_q(value, self.search_fields))
 
     def filter_node(self, qs, name, value):
-        field = qs.model.SCOPE_NODE_FIELD
+        field = home_field(qs.model)
         return qs.filter(**{f"{field}__in": Node.objects.filter(path_prefix_q("path", value.path)).values("id")})
 
     def filter_archived(self, qs, name, value):

@@ -30,7 +30,8 @@ class NamedPinyinMixin(models.Model):
 
 
 class Enterprise(NamedPinyinMixin):
-    SCOPE_NODE_FIELD = "node"
+    # Lives in its community; also visible to the union that covers it.
+    SCOPE_NODE_FIELD = ("node", "union__node")
     AUDIT_FIELDS = [
         "uscc", "name", "node", "unit_category", "industry", "employees", "female_employees",
         "migrant_workers", "status", "status_date", "established_on", "address", "contact_person",

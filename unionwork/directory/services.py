@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from unionwork.accounts.choices import Perm
 from unionwork.core import audit
-from unionwork.core.scope import ensure_can_write, ensure_perm
+from unionwork.core.scope import ensure_can_write, ensure_perm, ensure_visible
 from unionwork.core.validators import (
     id_birth_date,
     id_gender,
@@ -317,7 +317,7 @@ def create_member(user, data: dict, source="web") -> Member:
         raise ValidationError({"union": ["请选择所在工会"]})
     ensure_can_write(user, Perm.CREATE, member.union.node)
     if member.enterprise_id:
-        ensure_can_write(user, Perm.CREATE, member.enterprise.node)
+        ensure_visible(user, member.enterprise, "工作单位")
     member.node = member.union.node
     member.membership_status = MembershipStatus.ACTIVE
     member.joined_on = member.joined_on or timezone.localdate()
@@ -339,7 +339,7 @@ def update_member(user, member: Member, data: dict, source="web") -> Member:
     data = {k: v for k, v in data.items() if k not in {"union", "membership_status", "node"}}
     _apply(member, data)
     if member.enterprise_id:
-        ensure_can_write(user, Perm.CHANGE, member.enterprise.node)
+        ensure_visible(user, member.enterprise, "工作单位")
     _validate_member(member)
     member.refresh_pinyin()
     changes = audit.diff(before, audit.snapshot(member), Member)
@@ -373,7 +373,7 @@ def transfer_member(user, member: Member, to_union: Union, on: datetime.date, en
     if on and open_stay and on < open_stay.started_on:
         errors["on"] = [f"转会日期不能早于在原工会的入会日期 {open_stay.started_on:%Y-%m-%d}"]
     if enterprise is not None:
-        ensure_can_write(user, Perm.CHANGE, enterprise.node)
+        ensure_visible(user, enterprise, "工作单位")
         if enterprise.union_id not in (None, to_union.pk):
             errors["enterprise"] = [f"「{enterprise.name}」属于「{enterprise.union.name}」，与转入工会不一致"]
     if errors:

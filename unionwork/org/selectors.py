@@ -1,6 +1,6 @@
 from django.db.models import Count, Q
 
-from unionwork.core.scope import get_scoped, nodes_in_scope, path_prefix_q, scoped
+from unionwork.core.scope import get_scoped, home_field, nodes_in_scope, path_prefix_q, scoped
 
 from .choices import NodeKind
 from .models import Node
@@ -55,7 +55,7 @@ def children_with_counts(user, node: Node):
         child.n_enterprises = child.n_unions = child.n_members = 0
 
     def attribute(model, attr, extra=None):
-        field = model.SCOPE_NODE_FIELD
+        field = home_field(model)
         rows = (
             model.objects.filter(extra or Q(), archived_at__isnull=True)
             .filter(**{f"{field}__in": subtree(node).exclude(pk=node.pk).values("id")})
