@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-sqlite test-pg lint bench clean
+.PHONY: setup run test test-sqlite test-pg lint browser clean
 
 setup: $(VENV)/.synced node_modules/.synced
 
@@ -29,7 +29,10 @@ run: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-test: setup lint test-sqlite test-pg
+test: setup lint browser test-sqlite test-pg
+
+browser:
+	@scripts/ensure-chromium
 
 test-sqlite: setup
 	$(PY) manage.py makemigrations --check --dry-run

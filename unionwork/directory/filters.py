@@ -42,6 +42,18 @@ class BaseDirectoryFilter(df.FilterSet):
                                method="filter_archived")
     search_fields: tuple = ()
 
+    # Shown as hidden inputs when present (they come from links), never as raw id boxes.
+    hidden_fields = ("union", "enterprise")
+
+    def node_options(self):
+        """Areas for the select (unions are too many to list; a union comes from links)."""
+        options = list(nodes_for(self.request.user, kinds=["district", "street", "community"])
+                       .values_list("pk", "union_name", "name", "kind"))
+        current = self.form.cleaned_data.get("node") if self.is_valid() else None
+        if current is not None and current.kind not in ("district", "street", "community"):
+            options.append((current.pk, current.union_name, current.name, current.kind))
+        return [(pk, union_name or name, kind) for pk, union_name, name, kind in options]
+
     def filter_q(self, qs, name, value):
         return qs.filter(search_q(value, self.search_fields))
 

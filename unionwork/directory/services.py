@@ -429,5 +429,6 @@ def end_membership(user, member: Member, status: str, on: datetime.date, note=""
 def reveal_member(user, member: Member, channel="page"):
     """The full 身份证号 and phone, for roles that may see them; each reveal is logged."""
     ensure_perm(user, Perm.REVEAL)
+    ensure_visible(user, member, "会员")
     audit.log_reveal(user, member, fields=Member.SENSITIVE_FIELDS, channel=channel)
     return {"id_number": member.id_number, "phone": member.phone}
