@@ -24,7 +24,7 @@ run: setup
 	$(PY) manage.py seed_demo --if-empty
 	@echo ""
 	@echo "打开 http://$(HOST):$(PORT) ，用上面的演示账号登录。按 Ctrl+C 停止。"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) scripts/serve
 
 lint: setup
 	$(VENV)/bin/ruff check .

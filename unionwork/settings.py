@@ -43,10 +43,12 @@ INSTALLED_APPS = [
     "ninja",  # in INSTALLED_APPS so the API docs use its bundled Swagger UI, not a CDN
     "django_filters",
     "axes",
+    "django_tasks_db",
     "unionwork.core",
     "unionwork.accounts",
     "unionwork.org",
     "unionwork.directory",
+    "unionwork.ledgers",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +143,16 @@ MEDIA_URL = "media/"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = 8 * 3600
+
+# Background work (imports, large exports, documents): Django's task framework with the database
+# backend of django-tasks-db. The queue lives in the same database, so it needs no other server on a
+# closed network, and `make run` starts its worker (manage.py db_worker) beside the web server.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # Page size of every list page and API list.
 PAGE_SIZE = 25

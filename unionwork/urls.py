@@ -14,6 +14,7 @@ urlpatterns = [
     path("org/", include("unionwork.org.urls")),
     path("directory/", include("unionwork.directory.urls")),
     path("accounts/", include("unionwork.accounts.urls")),
+    path("ledgers/", include("unionwork.ledgers.urls")),
     path("api/v1/", api.urls),
     path("ops/admin/", admin.site.urls),
 ]

@@ -13,10 +13,11 @@ def filtered(request, queryset, filterset_class):
     return fs, qs
 
 
-def list_response(request, *, queryset, filterset_class, template, columns=None, export_name="导出", extra=None):
+def list_response(request, *, queryset, filterset_class, template, columns=None, export_name="导出", extra=None,
+                  export_related=()):
     fs, qs = filtered(request, queryset, filterset_class)
     if request.GET.get("export") == "xlsx" and columns:
-        return xlsx_response(request, qs, columns, export_name)
+        return xlsx_response(request, qs.select_related(*export_related), columns, export_name)
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"filter": fs, "page": page, "rows": page.object_list, **(extra or {})}
     # htmx swaps only the results; a plain request (or a shared link) gets the whole page.

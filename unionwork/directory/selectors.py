@@ -37,6 +37,11 @@ def with_id_number(qs, id_number: str):
     return qs.filter(id_number=id_number)
 
 
+def members_with_id_numbers(qs, id_numbers):
+    """Many at once (imports); the same single place as with_id_number."""
+    return qs.filter(id_number__in=list(id_numbers))
+
+
 def member_by_id_number(id_number: str) -> Member | None:
     """The holder of a 身份证号, unscoped: one person, one file, across the whole system."""
     return with_id_number(Member.objects.select_related("union"), id_number).first()

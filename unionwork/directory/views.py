@@ -66,7 +66,9 @@ MEMBER_COLUMNS = [
     Column("学历", lambda m: m.get_education_display()),
     Column("政治面貌", lambda m: m.get_political_status_display()),
     Column("工作单位", lambda m: m.enterprise.name if m.enterprise_id else "", width=28),
+    Column("单位统一社会信用代码", lambda m: m.enterprise.uscc if m.enterprise_id else "", width=22),
     Column("所在工会", lambda m: m.union.name, width=28),
+    Column("所在社区", lambda m: m.union.node.parent.name if m.union.node.parent_id else ""),
     Column("入会日期", lambda m: m.joined_on),
     Column("会籍状态", lambda m: m.get_membership_status_display()),
     Column("人员状态", lambda m: m.get_work_status_display()),
@@ -198,7 +200,8 @@ def union_edit(request, pk):
 
 def member_list(request):
     return list_response(request, queryset=selectors.members_for(request.user), filterset_class=MemberFilter,
-                         template="directory/member_list.html", columns=MEMBER_COLUMNS, export_name="会员名册")
+                         template="directory/member_list.html", columns=MEMBER_COLUMNS, export_name="会员名册",
+                         export_related=("union__node__parent",))
 
 
 def member_detail(request, pk):

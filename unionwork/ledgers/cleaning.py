@@ -1,0 +1,168 @@
+"""Turning messy spreadsheet cells into clean values, or a reason in Chinese why not.
+
+Every parser takes the raw cell (str, float, int, bool, date, datetime or None) and returns the
+clean value, or raises CellError with the reason shown to the user.
+"""
+
+import datetime
+import re
+import unicodedata
+
+from unionwork.core.validators import normalize_id_number
+
+
+class CellError(ValueError):
+    pass
+
+
+_WS = re.compile(r"\s+")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def text(value) -> str:
+    """Full-width to half-width, trimmed, inner runs of spaces collapsed."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        value = int(value) if value.is_integer() else value
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()[:10]
+    s = str(value)
+    if not s.isascii():
+        s = unicodedata.normalize("NFKC", s)
+    return _WS.sub(" ", s).strip()
+
+
+def compact(value) -> str:
+    """Text with every space removed: names and codes ("张 三" → "张三")."""
+    s = text(value)
+    return s.replace(" ", "") if " " in s else s
+
+
+def id_number(value) -> str:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        if isinstance(value, float) and not value.is_integer() or abs(value) >= 1e15:
+            # Excel kept only ~15 significant digits: the rest of the number is gone for good.
+            raise CellError(f"身份证号被 Excel 存成了数字（{value:.6g}），末几位已丢失，无法恢复；"
+                            "请把该列设为文本格式后重新填写")
+        value = str(int(value))
+    s = compact(value)
+    if "*" in s:
+        raise CellError("身份证号是脱敏后的（含 *），请使用“导出完整信息”得到的文件或填写完整号码")
+    from django.core.exceptions import ValidationError
+
+    try:
+        return normalize_id_number(s)
+    except ValidationError as exc:
+        raise CellError(exc.messages[0]) from None
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+
+
+def date(value) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        if 20000101 <= value <= 21001231 and float(value).is_integer():
+            value = str(int(value))  # 20190305 typed as a number
+        elif 1 <= value < 73051:  # an Excel serial date (1900-01-01 … 2099-12-31)
+            return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        else:
+            raise CellError(f"“{value}”不是日期")
+    s = compact(value)
+    if not s:
+        return None
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(s)
+        if m:
+            try:
+                return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise CellError(f"“{s}”不是真实的日期") from None
+    if re.fullmatch(r"\d{5}(\.0)?", s):
+        return _EXCEL_EPOCH + datetime.timedelta(days=int(float(s)))
+    raise CellError(f"“{s}”不是可识别的日期（可写作 2019-03-05、2019.3.5、2019/3/5、2019年3月5日 或 20190305）")
+
+
+_YES = {"是", "√", "✓", "✔", "Y", "YES", "1", "TRUE", "有", "对"}
+_NO = {"否", "×", "✗", "✘", "N", "NO", "0", "FALSE", "无", "不是"}
+
+
+def yes_no(value) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    s = compact(value).upper()
+    if s in _YES:
+        return True
+    if s in _NO:
+        return False
+    raise CellError(f"“{text(value)}”应填 是/否（也可写 √/×、Y/N）")
+
+
+def count(value) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise CellError("应为人数")
+    if isinstance(value, float | int):
+        if value < 0 or (isinstance(value, float) and not value.is_integer()):
+            raise CellError(f"“{value}”应为不小于0的整数")
+        return int(value)
+    s = compact(value).removesuffix("人")
+    if not s:
+        return None
+    if not s.isdigit():
+        raise CellError(f"“{text(value)}”应为不小于0的整数")
+    return int(s)
+
+
+def choice(value, choices) -> str | None:
+    """Match a coded field by its code or its label (with or without the code prefix)."""
+    s = compact(value)
+    if not s:
+        return None
+    index = _choice_index(tuple(choices))
+    found = index.get(s) or index.get(s.upper())
+    if found is None:
+        labels = "、".join(str(label) for _, label in choices[:12])
+        raise CellError(f"“{s}”不是可选的值（可选：{labels}{'…' if len(choices) > 12 else ''}）")
+    return found
+
+
+_choice_cache: dict = {}
+
+
+def _choice_index(choices):
+    index = _choice_cache.get(choices)
+    if index is None:
+        index = {}
+        for code, label in choices:
+            label = str(label).replace(" ", "")
+            index[str(code)] = index[str(code).upper()] = code
+            index[label] = code
+            stripped = re.sub(r"^[0-9A-Z]+", "", label)
+            if stripped:
+                index.setdefault(stripped, code)
+        _choice_cache[choices] = index
+    return index
+
+
+def gender(value) -> str | None:
+    s = compact(value)
+    if not s:
+        return None
+    if s in ("男", "M", "m", "男性", "1"):
+        return "M"
+    if s in ("女", "F", "f", "女性", "2"):
+        return "F"
+    raise CellError(f"性别“{s}”应填 男 或 女")
