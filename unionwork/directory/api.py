@@ -6,11 +6,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from ninja import Router, Schema
 
+from unionwork.core.exports import xlsx_response
 from unionwork.core.listing import filtered
 from unionwork.core.masking import mask_id_number, mask_phone
 from unionwork.org.models import Node
 
 from . import selectors, services
+from .exports import ENTERPRISE_COLUMNS, MEMBER_COLUMNS, UNION_COLUMNS
 from .filters import EnterpriseFilter, MemberFilter, UnionFilter
 from .models import Enterprise, Member, Union
 
@@ -107,6 +109,12 @@ def list_enterprises(request):
     return _page(request, selectors.enterprises_for(request.user), EnterpriseFilter, enterprise_dict)
 
 
+@router.get("/enterprises/export.xlsx", summary="导出企业（Excel，与列表相同的筛选；联系电话脱敏，reveal=1 且有权限时完整并记录）")
+def export_enterprises(request):
+    _, rows = filtered(request, selectors.enterprises_for(request.user), EnterpriseFilter)
+    return xlsx_response(request, rows, ENTERPRISE_COLUMNS, "企业名录")
+
+
 @router.get("/enterprises/{pk}", summary="企业详情")
 def get_enterprise(request, pk: int):
     return enterprise_dict(selectors.get_enterprise(request.user, pk))
@@ -186,6 +194,12 @@ def _enterprises(ids):
 @router.get("/unions", response=Page, summary="基层工会列表")
 def list_unions(request):
     return _page(request, selectors.unions_for(request.user), UnionFilter, union_dict)
+
+
+@router.get("/unions/export.xlsx", summary="导出基层工会（Excel，与列表相同的筛选）")
+def export_unions(request):
+    _, rows = filtered(request, selectors.unions_for(request.user), UnionFilter)
+    return xlsx_response(request, rows, UNION_COLUMNS, "基层工会名录")
 
 
 @router.get("/unions/{pk}", summary="基层工会详情")
@@ -280,6 +294,12 @@ def _member_data(payload, partial=False):
 @router.get("/members", response=Page, summary="会员列表（身份证号、手机号脱敏）")
 def list_members(request):
     return _page(request, selectors.members_for(request.user), MemberFilter, member_dict)
+
+
+@router.get("/members/export.xlsx", summary="导出会员（Excel，与列表相同的筛选；身份证号、手机号脱敏，reveal=1 且有权限时完整并记录）")
+def export_members(request):
+    _, rows = filtered(request, selectors.members_for(request.user), MemberFilter)
+    return xlsx_response(request, rows.select_related("union__node__parent"), MEMBER_COLUMNS, "会员名册")
 
 
 @router.get("/members/{pk}", summary="会员详情（脱敏）")
