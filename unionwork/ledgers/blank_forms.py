@@ -8,6 +8,7 @@ import xlsxwriter
 from unionwork.directory.selectors import unions_for
 from unionwork.org.selectors import communities_for
 
+from . import cleaning
 from .columns import COLUMNS, KIND_LABELS
 
 ROWS = 5000  # rows prepared with validation and text format
@@ -46,7 +47,7 @@ def build(kind: str, user) -> bytes:
                 "error_message": f"请从下拉列表中选择{col.header}", "ignore_blank": True,
             })
             list_col += 1
-        if col.parse.__name__ == "date" or col.key.endswith(("_on", "_date", "term_start", "term_end")):
+        if col.parse is cleaning.date:
             ws.write_comment(0, i, "日期可写作 2019-03-05、2019.3.5、2019/3/5、2019年3月5日 或 20190305")
     ws.freeze_panes(1, 0)
     lists.hide()
