@@ -49,12 +49,12 @@ INSTALLED_APPS = [
     "unionwork.org",
     "unionwork.directory",
     "unionwork.ledgers",
+    "unionwork.labour",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

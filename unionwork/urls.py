@@ -15,6 +15,7 @@ urlpatterns = [
     path("directory/", include("unionwork.directory.urls")),
     path("accounts/", include("unionwork.accounts.urls")),
     path("ledgers/", include("unionwork.ledgers.urls")),
+    path("labour/", include("unionwork.labour.urls")),
     path("api/v1/", api.urls),
     path("ops/admin/", admin.site.urls),
 ]

@@ -20,6 +20,7 @@ class Column:
     get: Any  # callable(row) -> value
     sensitive: str = ""  # key into MASKERS when the value is personal information
     width: int = 14
+    sort: str = ""  # ordering key of the list's filter, when the column can be sorted
 
 
 def wants_reveal(request) -> bool:

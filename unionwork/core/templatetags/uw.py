@@ -40,6 +40,7 @@ def yesno_cn(value):
 def sort_link(context, key, label):
     """A column header that sorts by key, then by -key, updating the results in place."""
     from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
 
     current = context["request"].GET.get("ordering", "")
     target = f"-{key}" if current == key else key
@@ -51,5 +52,39 @@ def sort_link(context, key, label):
         icon = ' <i class="bi bi-caret-down-fill"></i>'
     return format_html(
         '<a class="text-reset text-decoration-none" href="{0}" hx-get="{0}" hx-target="#results" '
-        'hx-push-url="true">{1}{2}</a>', href, label, format_html(icon) if icon else ""
+        'hx-push-url="true">{1}{2}</a>', href, label, mark_safe(icon)
     )
+
+
+@register.filter
+def show(value):
+    """A value as a cadre reads it: dates as 2026-01-10, 是/否, — for nothing."""
+    import datetime
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
+@register.filter
+def apply(column, row):
+    """The value of an export/list Column for a row, formatted for a page."""
+    value = column.get(row)
+    if column.sensitive and value:
+        from unionwork.core.masking import MASKERS
+
+        return MASKERS[column.sensitive](str(value))
+    return show(value)
+
+
+@register.filter
+def badges_of(kind, obj):
+    return kind.badges(obj) if kind.badges else []
