@@ -1,0 +1,136 @@
+"""The API of a record kind (see core/kinds.py): the same scoped queryset, filters, form parsing,
+service and export as its pages."""
+
+import datetime
+import decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
+from ninja import Body, Router
+
+from .exports import xlsx_response
+from .kinds import Kind, child_form_class
+from .listing import filtered
+from .scope import get_scoped
+
+
+def _json(value):
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def to_dict(kind: Kind, obj) -> dict:
+    out = {"id": obj.pk, "node_id": obj.node_id, "node": obj.node.display_name, "archived": obj.archived_at is not None}
+    for name in kind.fields:
+        f = kind.model._meta.get_field(name)
+        if f.many_to_many:
+            out[f"{name}_ids"] = [r.pk for r in getattr(obj, name).all()]
+        elif f.is_relation:
+            out[f"{name}_id"] = getattr(obj, f.attname)
+            related = getattr(obj, name)
+            out[name] = str(related) if related is not None else None
+        else:
+            out[name] = _json(getattr(obj, name))
+            if f.choices:
+                out[f"{name}_label"] = getattr(obj, f"get_{name}_display")()
+    for child in kind.children:
+        related = child.model._meta.get_field(child.fk).remote_field.related_name
+        out[child.name] = [{k: _json(v) for k, v in model_to_dict(e).items() if k != child.fk} | {"id": e.pk}
+                           for e in getattr(obj, related).all()]
+    return out
+
+
+def _form_data(kind: Kind, payload: dict, instance=None) -> dict:
+    """JSON body → form data: "enterprise_id" or "enterprise" both name a related row."""
+    data = {}
+    if instance is None:  # what the body leaves out takes the model's default, as on the page
+        for name in kind.fields:
+            f = kind.model._meta.get_field(name)
+            if not f.many_to_many and f.has_default():
+                data[name] = f.get_default()
+    if instance is not None:
+        for name in kind.fields:
+            f = kind.model._meta.get_field(name)
+            value = [r.pk for r in getattr(instance, name).all()] if f.many_to_many else getattr(instance, f.attname)
+            data[name] = "" if value is None else value
+    for key, value in payload.items():
+        name = key[:-4] if key.endswith("_ids") else key[:-3] if key.endswith("_id") else key
+        if name in kind.fields:
+            data[name] = "" if value is None else value
+    return data
+
+
+def _validate(form):
+    if not form.is_valid():
+        raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+    return form.cleaned_data
+
+
+def kind_router(kind: Kind) -> Router:
+    router = Router(tags=[kind.label])
+    s = kind.slug
+
+    def get(request, pk):
+        return get_scoped(request.user, kind.queryset(request.user), pk=pk)
+
+    @router.get(f"/{s}", summary=f"{kind.label}列表（与页面相同的筛选参数）", operation_id=f"{s}_list")
+    def list_(request):
+        _, rows = filtered(request, kind.queryset(request.user), kind.filterset)
+        try:
+            size = max(1, min(int(request.GET.get("page_size", settings.PAGE_SIZE)), 200))
+        except ValueError:
+            size = settings.PAGE_SIZE
+        page = Paginator(rows, size).get_page(request.GET.get("page"))
+        return {"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
+                "results": [to_dict(kind, o) for o in page.object_list]}
+
+    @router.get(f"/{s}/export.xlsx", summary=f"导出{kind.label}（Excel）", operation_id=f"{s}_export")
+    def export(request):
+        _, rows = filtered(request, kind.queryset(request.user), kind.filterset)
+        return xlsx_response(request, rows, kind.columns, kind.label)
+
+    @router.get(f"/{s}/{{pk}}", summary=f"{kind.label}详情", operation_id=f"{s}_detail")
+    def detail(request, pk: int):
+        return to_dict(kind, get(request, pk))
+
+    @router.post(f"/{s}", response={201: dict}, summary=f"登记{kind.label}", operation_id=f"{s}_create")
+    def create(request, payload: dict = Body(...)):
+        form = kind.form_class()(data=_form_data(kind, payload), user=request.user)
+        obj = kind.service.create(request.user, _validate(form), source="api")
+        return 201, to_dict(kind, get(request, obj.pk))
+
+    @router.patch(f"/{s}/{{pk}}", summary=f"修改{kind.label}", operation_id=f"{s}_update")
+    def update(request, pk: int, payload: dict = Body(...)):
+        obj = get(request, pk)
+        form = kind.form_class()(data=_form_data(kind, payload, obj), user=request.user, instance=obj)
+        kind.service.update(request.user, obj, _validate(form), source="api")
+        return to_dict(kind, get(request, pk))
+
+    @router.post(f"/{s}/{{pk}}/archive", summary=f"归档{kind.label}", operation_id=f"{s}_archive")
+    def archive(request, pk: int):
+        kind.service.archive(request.user, get(request, pk), source="api")
+        return to_dict(kind, get(request, pk))
+
+    @router.post(f"/{s}/{{pk}}/restore", summary=f"恢复{kind.label}", operation_id=f"{s}_restore")
+    def restore(request, pk: int):
+        kind.service.restore(request.user, get(request, pk), source="api")
+        return to_dict(kind, get(request, pk))
+
+    def child_endpoint(child):
+        def add_child(request, pk: int, payload: dict = Body(...)):
+            obj = get(request, pk)
+            form = child_form_class(child)(data=dict(payload), user=request.user)
+            kind.service.add_child(request.user, obj, child, _validate(form), source="api")
+            return 201, to_dict(kind, get(request, pk))
+
+        return add_child
+
+    for child in kind.children:
+        router.post(f"/{s}/{{pk}}/{child.name}", response={201: dict}, summary=f"添加{child.label}",
+                    operation_id=f"{s}_{child.name}_add")(child_endpoint(child))
+    return router
