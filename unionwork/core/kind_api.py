@@ -8,10 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
-from ninja import Body, Router
+from ninja import Body, Router, Status
 
 from .exports import xlsx_response
-from .kinds import Kind, child_form_class
+from .kinds import Kind, child_form_class, form_data
 from .listing import filtered
 from .scope import get_scoped
 
@@ -43,26 +43,6 @@ def to_dict(kind: Kind, obj) -> dict:
         out[child.name] = [{k: _json(v) for k, v in model_to_dict(e).items() if k != child.fk} | {"id": e.pk}
                            for e in getattr(obj, related).all()]
     return out
-
-
-def _form_data(kind: Kind, payload: dict, instance=None) -> dict:
-    """JSON body → form data: "enterprise_id" or "enterprise" both name a related row."""
-    data = {}
-    if instance is None:  # what the body leaves out takes the model's default, as on the page
-        for name in kind.fields:
-            f = kind.model._meta.get_field(name)
-            if not f.many_to_many and f.has_default():
-                data[name] = f.get_default()
-    if instance is not None:
-        for name in kind.fields:
-            f = kind.model._meta.get_field(name)
-            value = [r.pk for r in getattr(instance, name).all()] if f.many_to_many else getattr(instance, f.attname)
-            data[name] = "" if value is None else value
-    for key, value in payload.items():
-        name = key[:-4] if key.endswith("_ids") else key[:-3] if key.endswith("_id") else key
-        if name in kind.fields:
-            data[name] = "" if value is None else value
-    return data
 
 
 def _validate(form):
@@ -100,14 +80,14 @@ def kind_router(kind: Kind) -> Router:
 
     @router.post(f"/{s}", response={201: dict}, summary=f"登记{kind.label}", operation_id=f"{s}_create")
     def create(request, payload: dict = Body(...)):
-        form = kind.form_class()(data=_form_data(kind, payload), user=request.user)
+        form = kind.form_class()(data=form_data(kind, payload), user=request.user)
         obj = kind.service.create(request.user, _validate(form), source="api")
-        return 201, to_dict(kind, get(request, obj.pk))
+        return Status(201, to_dict(kind, get(request, obj.pk)))
 
     @router.patch(f"/{s}/{{pk}}", summary=f"修改{kind.label}", operation_id=f"{s}_update")
     def update(request, pk: int, payload: dict = Body(...)):
         obj = get(request, pk)
-        form = kind.form_class()(data=_form_data(kind, payload, obj), user=request.user, instance=obj)
+        form = kind.form_class()(data=form_data(kind, payload, obj), user=request.user, instance=obj)
         kind.service.update(request.user, obj, _validate(form), source="api")
         return to_dict(kind, get(request, pk))
 
@@ -126,7 +106,7 @@ def kind_router(kind: Kind) -> Router:
             obj = get(request, pk)
             form = child_form_class(child)(data=dict(payload), user=request.user)
             kind.service.add_child(request.user, obj, child, _validate(form), source="api")
-            return 201, to_dict(kind, get(request, pk))
+            return Status(201, to_dict(kind, get(request, pk)))
 
         return add_child
 

@@ -35,6 +35,17 @@ class Child:
     editable: list = field(default_factory=list)  # fields that may be filled in later (e.g. a done date)
 
 
+REGISTRY: dict = {}  # slug -> Kind, for the importer and the templates
+
+
+def all_kinds() -> dict:
+    """Every declared kind: each app's kinds.py is imported once."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("kinds")
+    return REGISTRY
+
+
 @dataclass
 class Kind:
     slug: str
@@ -52,6 +63,10 @@ class Kind:
     icon: str = "journal-text"
     help: str = ""
     extra_links: list = field(default_factory=list)  # [(label, query string)] quick filters on the list
+    natural_key: tuple = ()  # fields that identify a record in an imported sheet (re-import updates it)
+
+    def __post_init__(self):
+        REGISTRY[self.slug] = self
 
     def queryset(self, user):
         qs = scoped(user, self.model).select_related("node", *self.select_related)
@@ -78,6 +93,27 @@ class Kind:
             if c.name == name:
                 return c
         raise KeyError(name)
+
+
+def form_data(kind: Kind, payload: dict, instance=None) -> dict:
+    """JSON body → form data: "enterprise_id" or "enterprise" both name a related row."""
+    data = {}
+    if instance is None:  # what the body leaves out takes the model's default, as on the page
+        for name in kind.fields:
+            f = kind.model._meta.get_field(name)
+            if not f.many_to_many and f.has_default():
+                data[name] = f.get_default()
+    if instance is not None:
+        for name in kind.fields:
+            f = kind.model._meta.get_field(name)
+            value = [r.pk for r in getattr(instance, name).all()] if f.many_to_many else getattr(instance, f.attname)
+            data[name] = "" if value is None else value
+    for key, value in payload.items():
+        name = key[:-4] if key.endswith("_ids") else key[:-3] if key.endswith("_id") else key
+        if name in kind.fields:
+            data[name] = "" if value is None else value
+    return data
+
 
 
 class RecordForm(BootstrapMixin, forms.ModelForm):
@@ -155,13 +191,17 @@ class RecordService:
         m2m = {k: list(v) for k, v in data.items() if k in m2m_names}
         return plain, m2m
 
-    def _place(self, user, obj):
+    def default_node(self, obj, m2m):
+        """Where a record lives when the form leaves it open: its enterprise's community."""
+        enterprise = getattr(obj, "enterprise", None) if hasattr(obj, "enterprise_id") else None
+        return enterprise.node if enterprise is not None else None
+
+    def _place(self, user, obj, m2m):
         if not obj.node_id:
-            enterprise = getattr(obj, "enterprise", None) if hasattr(obj, "enterprise_id") else None
-            if enterprise is not None:
-                obj.node = enterprise.node
-            elif user is not None and user.node_id:
-                obj.node = user.node
+            node = self.default_node(obj, m2m)
+            if node is None and user is not None and user.node_id:
+                node = user.node
+            obj.node = node
 
     def _check_refs(self, user, obj, m2m):
         if user is None:
@@ -199,7 +239,7 @@ class RecordService:
         plain, m2m = self._split(data)
         obj = self.model(**plain)
         obj.created_by = user if getattr(user, "pk", None) else None
-        self._place(user, obj)
+        self._place(user, obj, m2m)
         if not obj.node_id:
             raise ValidationError({"node": ["请选择所属组织"]})
         if user is not None:
@@ -225,7 +265,7 @@ class RecordService:
             setattr(obj, key, value)
         if "node" in plain and plain["node"] is None:
             obj.node_id = None
-            self._place(user, obj)
+            self._place(user, obj, m2m)
         if user is not None:
             ensure_can_write(user, Perm.CHANGE, obj.node)  # moving a record out of one's scope is refused
         self._check_refs(user, obj, m2m)

@@ -2,13 +2,13 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from unionwork.core.exports import xlsx_response
 from unionwork.core.listing import filtered
 from unionwork.core.masking import mask_id_number, mask_phone
+from unionwork.core.paging import KeysFirstPaginator
 from unionwork.org.models import Node
 
 from . import selectors, services
@@ -32,7 +32,7 @@ def _page(request, qs, filterset_class, to_dict):
         size = max(1, min(int(request.GET.get("page_size", settings.PAGE_SIZE)), 200))
     except ValueError:
         size = settings.PAGE_SIZE
-    page = Paginator(rows, size).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(rows, size).get_page(request.GET.get("page"))
     return {"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
             "results": [to_dict(r) for r in page.object_list]}
 
@@ -123,7 +123,7 @@ def get_enterprise(request, pk: int):
 @router.post("/enterprises", response={201: dict}, summary="登记企业")
 def create_enterprise(request, payload: EnterpriseIn):
     ent = services.create_enterprise(request.user, _enterprise_data(payload), source="api")
-    return 201, enterprise_dict(selectors.get_enterprise(request.user, ent.pk))
+    return Status(201, enterprise_dict(selectors.get_enterprise(request.user, ent.pk)))
 
 
 @router.patch("/enterprises/{pk}", summary="修改企业")
@@ -213,7 +213,7 @@ def create_union(request, payload: UnionIn):
     parent = _ref(Node, data.pop("parent_id"), "parent_id", "上级组织")
     enterprises = _enterprises(data.pop("enterprise_ids"))
     union = services.found_union(request.user, parent=parent, data=data, enterprises=enterprises, source="api")
-    return 201, union_dict(selectors.get_union(request.user, union.pk))
+    return Status(201, union_dict(selectors.get_union(request.user, union.pk)))
 
 
 @router.patch("/unions/{pk}", summary="修改基层工会")
@@ -315,7 +315,7 @@ def reveal_member(request, pk: int):
 @router.post("/members", response={201: dict}, summary="登记会员")
 def create_member(request, payload: MemberIn):
     member = services.create_member(request.user, _member_data(payload), source="api")
-    return 201, member_dict(selectors.get_member(request.user, member.pk))
+    return Status(201, member_dict(selectors.get_member(request.user, member.pk)))
 
 
 @router.patch("/members/{pk}", summary="修改会员")

@@ -63,6 +63,7 @@ CONTRACTS = Kind(
     help="单个企业、行业性、区域性集体合同；续签时在新合同中选择“续签自”。",
     extra_links=[("90天内到期", "expiry=expiring"), ("已到期未续签", "expiry=expired_unrenewed"),
                  ("工资专项", "kind=wage")],
+    natural_key=("title", "signed_on"),
 )
 
 RATINGS = Kind(
@@ -81,6 +82,7 @@ RATINGS = Kind(
     ],
     badges=lambda r: [("text-bg-secondary", "已撤销")] if r.revoked_on else [("text-bg-success", r.level)],
     help="等级逐级评定：AA 级须上一年度为 A 级，AAA 级须上一年度为 AA 级；撤销时填写撤销日期和原因。",
+    natural_key=("enterprise", "year"),
 )
 
 DISPUTES = Kind(
@@ -109,6 +111,7 @@ DISPUTES = Kind(
     badges=dispute_badges,
     help="申请调解之日起 15 日内未达成协议的，当事人可以依法申请仲裁（《劳动争议调解仲裁法》第十四条）。",
     extra_links=[("超过15日未结", "overdue=1"), ("欠薪案件", "kind=wages")],
+    natural_key=("enterprise", "applied_on", "title"),
 )
 
 VISITS = Kind(
@@ -134,6 +137,7 @@ VISITS = Kind(
     ],
     badges=lambda v: [("text-bg-warning", "有逾期未办结")] if any(f.overdue for f in v.follow_ups.all()) else [],
     help="为企业办实事、解难题；每季度反馈一次情况。",
+    natural_key=("enterprise", "visited_on"),
 )
 
 INSPECTIONS = Kind(
@@ -156,6 +160,7 @@ INSPECTIONS = Kind(
               editable=["rectified_on"]),
     ],
     badges=lambda i: [("text-bg-warning", "有未整改隐患")] if any(not h.rectified_on for h in i.hazards.all()) else [],
+    natural_key=("enterprise", "unit_name", "inspected_on"),
 )
 
 CONGRESSES = Kind(
@@ -171,6 +176,7 @@ CONGRESSES = Kind(
         Column("实到", lambda m: m.attended),
         Column("审议事项", lambda m: "；".join(m.items), width=40),
     ],
+    natural_key=("enterprise", "kind", "held_on"),
 )
 
 OPEN_AFFAIRS = Kind(
@@ -185,6 +191,7 @@ OPEN_AFFAIRS = Kind(
         Column("公开日期", lambda o: o.published_on),
         Column("公开形式", lambda o: o.channel),
     ],
+    natural_key=("title", "published_on"),
 )
 
 SCREENINGS = Kind(
@@ -207,6 +214,7 @@ SCREENINGS = Kind(
                         ("化解情况", lambda i: i.resolution)],
               editable=["resolved_on", "resolution"]),
     ],
+    natural_key=("title", "held_on"),
 )
 
 KINDS = [CONTRACTS, RATINGS, DISPUTES, VISITS, INSPECTIONS, CONGRESSES, OPEN_AFFAIRS, SCREENINGS]

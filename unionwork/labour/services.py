@@ -23,6 +23,12 @@ def _not_future(errors, obj, *names):
 
 
 class ContractService(RecordService):
+    def default_node(self, c, m2m):
+        if c.union_id:
+            return c.union.node.parent
+        nodes = {e.node for e in m2m.get("enterprises", [])}
+        return nodes.pop() if len(nodes) == 1 else None
+
     def validate(self, c, m2m):
         e = {}
         if c.effective_from and c.effective_to and c.effective_to <= c.effective_from:

@@ -2,6 +2,7 @@
 text-formatted code columns, and a sheet explaining every column."""
 
 import io
+import re
 
 import xlsxwriter
 
@@ -9,16 +10,16 @@ from unionwork.directory.selectors import unions_for
 from unionwork.org.selectors import communities_for
 
 from . import cleaning
-from .columns import COLUMNS, KIND_LABELS
+from .columns import columns_for, import_kinds
 
 ROWS = 5000  # rows prepared with validation and text format
 
 
 def build(kind: str, user) -> bytes:
-    columns = COLUMNS[kind]
+    columns = columns_for(kind)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
-    ws = book.add_worksheet(f"{KIND_LABELS[kind]}台帐")
+    ws = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", "、", f"{import_kinds()[kind]}台帐")[:31])
     notes = book.add_worksheet("填写说明")
     lists = book.add_worksheet("选项")
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})

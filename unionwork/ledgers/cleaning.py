@@ -33,6 +33,14 @@ def text(value) -> str:
     return _WS.sub(" ", s).strip()
 
 
+def multiline(value) -> str:
+    """Text whose line breaks mean something (items reviewed, problems found): each line cleaned."""
+    if value is None or value == "":
+        return ""
+    lines = [text(line) for line in str(value).replace("\r\n", "\n").split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
 def compact(value) -> str:
     """Text with every space removed: names and codes ("张 三" → "张三")."""
     s = text(value)
@@ -166,3 +174,22 @@ def gender(value) -> str | None:
     if s in ("女", "F", "f", "女性", "2"):
         return "F"
     raise CellError(f"性别“{s}”应填 男 或 女")
+
+
+def decimal(value):
+    """Money or a percentage: 4943.5, "4,943.50", "4943.5元", "3.5%"."""
+    import decimal as _decimal
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise CellError("应为数字")
+    if isinstance(value, int | float):
+        return _decimal.Decimal(str(value))
+    s = compact(value).replace(",", "").replace("，", "").removesuffix("元").removesuffix("%").removesuffix("万元")
+    if not s:
+        return None
+    try:
+        return _decimal.Decimal(s)
+    except _decimal.InvalidOperation:
+        raise CellError(f"“{text(value)}”应为数字") from None

@@ -135,6 +135,23 @@ COLUMNS = {"members": MEMBER_COLUMNS, "enterprises": ENTERPRISE_COLUMNS, "unions
 KIND_LABELS = {"members": "会员", "enterprises": "企业", "unions": "基层工会"}
 
 
+def import_kinds() -> dict:
+    """Every importable kind: the directory's three and each declared record kind. {key: label}"""
+    from unionwork.core.kinds import all_kinds
+
+    return {**KIND_LABELS, **{slug: kind.label for slug, kind in all_kinds().items()}}
+
+
+def columns_for(kind: str) -> list:
+    if kind in COLUMNS:
+        return COLUMNS[kind]
+    from unionwork.core.kinds import all_kinds
+
+    from .kind_import import kind_columns
+
+    return kind_columns(all_kinds()[kind])
+
+
 def normalize_header(value) -> str:
     """"身份证号码*（必填）" → "身份证号码": what a header says once notes and marks are dropped."""
     s = c.compact(value)
@@ -144,7 +161,7 @@ def normalize_header(value) -> str:
 
 def header_index(kind) -> dict[str, str]:
     index = {}
-    for col in COLUMNS[kind]:
+    for col in columns_for(kind):
         for name in (col.header, *col.synonyms):
             index.setdefault(normalize_header(name), col.key)
     return index

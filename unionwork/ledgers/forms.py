@@ -3,7 +3,8 @@ from django import forms
 from unionwork.core.forms import BootstrapMixin
 from unionwork.org.selectors import nodes_for
 
-from .choices import ImportKind, ImportMode
+from .choices import ImportMode
+from .columns import import_kinds
 from .services import MAX_UPLOAD_BYTES
 
 
@@ -13,7 +14,7 @@ class NodeField(forms.ModelChoiceField):
 
 
 class UploadForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label="台帐类型", choices=ImportKind.choices)
+    kind = forms.ChoiceField(label="台帐类型", choices=lambda: list(import_kinds().items()))
     node = NodeField(label="导入到", queryset=None, help_text="表中的社区、工会须在此范围内")
     mode = forms.ChoiceField(label="导入方式", choices=ImportMode.choices, initial=ImportMode.ALL_OR_NOTHING)
     file = forms.FileField(label="文件", help_text="支持 .xlsx、.xls、.csv（UTF-8 或 GBK），最大 200 MB")

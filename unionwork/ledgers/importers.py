@@ -24,7 +24,7 @@ from unionwork.org.models import Node
 
 from . import progress
 from .cleaning import CellError, compact, text
-from .columns import COLUMNS
+from .columns import columns_for
 from .readers import is_blank, is_total, read_sheets
 
 CHUNK = 5000
@@ -67,7 +67,7 @@ class BaseImporter:
     def __init__(self, *, user, node: Node, mode: str, dry_run: bool, source: str, job_id=None):
         self.user, self.node, self.mode, self.dry_run = user, node, mode, dry_run
         self.source, self.job_id = source, job_id
-        self.columns = {c.key: c for c in COLUMNS[self.kind]}
+        self.columns = {c.key: c for c in columns_for(self.kind)}
         self.outcome = Outcome()
         self.now = timezone.now()
         self.today = timezone.localdate()
@@ -90,13 +90,13 @@ class BaseImporter:
     def run(self, path):
         sheets = read_sheets(path, self.kind)
         if not sheets:
-            labels = "、".join(c.header for c in COLUMNS[self.kind] if c.required)
+            labels = "、".join(c.header for c in columns_for(self.kind) if c.required)
             raise CellError(f"文件中没有找到表头：至少应有“{labels}”等列（表头可以在标题行下方）")
         total_estimate = sum(s.height for s in sheets)
         for s in sheets:
             self.outcome.headers[s.name] = s.headers
             self.outcome.header_cells[s.name] = s.header_cells
-            missing = [c.header for c in COLUMNS[self.kind] if c.required and c.key not in s.headers
+            missing = [c.header for c in columns_for(self.kind) if c.required and c.key not in s.headers
                        and not self.optional_here(c.key)]
             if missing:
                 self.problem(s.name, s.header_row, "表头", "", f"缺少必填列：{'、'.join(missing)}")
@@ -552,4 +552,12 @@ class UnionImporter(ServiceImporter):
 
 
 IMPORTERS = {"members": MemberImporter, "enterprises": EnterpriseImporter, "unions": UnionImporter}
+
+
+def importer_class(kind: str):
+    if kind in IMPORTERS:
+        return IMPORTERS[kind]
+    from .kind_import import importer_for
+
+    return importer_for(kind)
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from .choices import ImportKind, ImportMode, JobStatus
+from .choices import ImportMode, JobStatus
 
 
 class ImportJob(models.Model):
@@ -12,7 +12,7 @@ class ImportJob(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, on_delete=models.PROTECT,
                              related_name="+")
     node = models.ForeignKey("org.Node", verbose_name="导入到", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("类型", max_length=16, choices=ImportKind.choices)
+    kind = models.CharField("类型", max_length=20)
     mode = models.CharField("方式", max_length=16, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
     file_name = models.CharField("文件名", max_length=255)
     file_sha256 = models.CharField("文件SHA-256", max_length=64)
@@ -40,7 +40,13 @@ class ImportJob(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"导入#{self.pk} {self.get_kind_display()} {self.file_name}"
+        return f"导入#{self.pk} {self.kind_label()} {self.file_name}"
+
+    @property
+    def kind_label(self):
+        from .columns import import_kinds
+
+        return import_kinds().get(self.kind, self.kind)
 
     @property
     def source(self):

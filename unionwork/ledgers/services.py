@@ -17,7 +17,8 @@ from unionwork.core.scope import ensure_node_in_scope, ensure_perm
 from . import progress
 from .choices import ImportMode, JobStatus
 from .cleaning import CellError
-from .importers import IMPORTERS
+from .columns import import_kinds
+from .importers import importer_class
 from .models import ImportJob
 from .readers import UnreadableFile
 
@@ -47,7 +48,7 @@ def create_job(user, *, node, kind, source, file_name, mode=ImportMode.ALL_OR_NO
     if user is not None:
         ensure_perm(user, Perm.CREATE)
         ensure_node_in_scope(user, node)
-    if kind not in IMPORTERS:
+    if kind not in import_kinds():
         raise ValueError(f"unknown kind {kind}")
     path, sha = _store(source, file_name)
     return ImportJob.objects.create(user=user, node=node, kind=kind, mode=mode, file_name=Path(file_name).name,
@@ -60,9 +61,8 @@ def run_job(job: ImportJob, *, commit: bool) -> ImportJob:
     job.started_at = job.started_at or timezone.now()
     job.save(update_fields=["status", "started_at"])
     progress.write(job.pk, 0, 0, "checking" if not commit else "importing")
-    importer_class = IMPORTERS[job.kind]
     try:
-        importer = importer_class(user=job.user, node=job.node, mode=job.mode, dry_run=not commit or job.dry_run,
+        importer = importer_class(job.kind)(user=job.user, node=job.node, mode=job.mode, dry_run=not commit or job.dry_run,
                                   source=job.source, job_id=job.pk)
         outcome = importer.run(job.file_path)
     except (UnreadableFile, CellError, PermissionDenied) as exc:

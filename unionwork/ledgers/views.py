@@ -12,7 +12,7 @@ from unionwork.accounts.choices import Perm
 from unionwork.core.scope import ensure_perm
 
 from . import blank_forms, progress, selectors, services, tasks
-from .columns import COLUMNS, KIND_LABELS
+from .columns import columns_for, import_kinds
 from .forms import ConfirmForm, UploadForm
 
 
@@ -27,13 +27,13 @@ def index(request):
             tasks.check_import.enqueue(job.pk)
             return redirect("ledgers:job", job.pk)
     page = Paginator(selectors.jobs_for(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "ledgers/index.html", {"form": form, "page": page, "kinds": KIND_LABELS})
+    return render(request, "ledgers/index.html", {"form": form, "page": page, "kinds": import_kinds()})
 
 
 def job(request, pk):
     job = selectors.get_job(request.user, pk)
     context = {"job": job, "progress": progress.read(job.pk), "confirm_form": ConfirmForm(initial={"mode": job.mode}),
-               "columns": COLUMNS[job.kind]}
+               "columns": columns_for(job.kind)}
     if request.htmx and request.htmx.target == "job-status":
         return render(request, "ledgers/job.html#status", context)
     return render(request, "ledgers/job.html", context)
@@ -70,9 +70,9 @@ def rejected_file(request, pk):
 
 
 def template_file(request, kind):
-    if kind not in COLUMNS:
+    if kind not in import_kinds():
         raise Http404
     data = blank_forms.build(kind, request.user)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, f"{KIND_LABELS[kind]}台帐导入模板.xlsx")
+    response["Content-Disposition"] = content_disposition_header(True, f"{import_kinds()[kind]}台帐导入模板.xlsx")
     return response

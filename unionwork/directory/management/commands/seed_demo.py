@@ -35,6 +35,13 @@ class Command(BaseCommand):
         made = demo.generate(seed=o["seed"], streets=o["streets"], communities_per_street=o["communities"],
                              enterprises=o["enterprises"], members=o["members"], progress=say)
         self.create_users(made)
+        # Each domain adds its records (same seed, same records).
+        import random
+
+        from unionwork.labour import demo as labour_demo
+
+        counts = labour_demo.generate(random.Random(o["seed"] + 1), demo.TODAY)
+        say("维权：" + "，".join(f"{k} {v}" for k, v in counts.items()))
         self.stdout.write(self.style.SUCCESS(f"完成，用时 {time.monotonic() - started:.1f} 秒。"))
         self.print_logins()
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from unionwork.accounts.models import User
 from unionwork.ledgers import progress, services
 from unionwork.ledgers.choices import ImportMode, JobStatus
-from unionwork.ledgers.columns import KIND_LABELS
+from unionwork.ledgers.columns import import_kinds
 from unionwork.org.models import Node
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--kind", required=True, choices=list(KIND_LABELS))
+        parser.add_argument("--kind", required=True, help="members / enterprises / unions，或任一工作记录，如 contracts")
         parser.add_argument("--into", help="导入到的组织编码（默认：用户所属组织，或整个区）")
         parser.add_argument("--user", help="以该用户的身份与权限导入（默认：系统运维，不受范围限制）")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
@@ -26,6 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         path = Path(o["file"])
+        if o["kind"] not in import_kinds():
+            raise CommandError(f"不认识的台帐类型：{o['kind']}（可选：{'、'.join(import_kinds())}）")
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
         user = None
@@ -47,7 +49,7 @@ class Command(BaseCommand):
         if not o["no_progress"] and sys.stderr.isatty():
             threading.Thread(target=self.show_progress, args=(job.pk, stop), daemon=True).start()
         elif not o["no_progress"]:
-            self.stderr.write(f"导入任务#{job.pk}：{path.name}（{KIND_LABELS[o['kind']]}）…")
+            self.stderr.write(f"导入任务#{job.pk}：{path.name}（{import_kinds()[o['kind']]}）…")
         try:
             job = services.run_job(job, commit=True)
         finally:
