@@ -1,77 +1,12 @@
 """One filter definition per list, used by the pages, their exports and the API."""
 
 import django_filters as df
-from django.db.models import Q
 
-from unionwork.core.scope import home_field, path_prefix_q
-from unionwork.core.text import is_pinyin_query
-from unionwork.org.models import Node
-from unionwork.org.selectors import nodes_for
+from unionwork.core.filters import BaseScopedFilter as BaseDirectoryFilter
+from unionwork.core.filters import search_q
 
 from .choices import Gender, Industry, MembershipStatus, OperatingStatus, UnionKind, UnitCategory, WorkStatus
 from .models import Enterprise, Member, Union
-
-ARCHIVED_CHOICES = [("", "在用"), ("1", "已归档"), ("all", "全部")]
-
-
-def _scope_nodes(request):
-    if request is None:
-        return Node.objects.none()
-    return nodes_for(request.user).exclude(kind="group")
-
-
-def search_q(q: str, extra_fields=()) -> Q:
-    """Name (contains), pinyin and initials (prefix, indexed); plus exact codes."""
-    q = q.strip()
-    if not q:
-        return Q()
-    cond = Q(name__icontains=q)
-    if is_pinyin_query(q):
-        low = q.lower()
-        # A prefix as a range so both databases use the index.
-        cond |= Q(name_pinyin__gte=low, name_pinyin__lt=low + "~") | Q(name_initials__gte=low, name_initials__lt=low + "~")
-    for field in extra_fields:
-        cond |= Q(**{field: q.upper()})
-    return cond
-
-
-class BaseDirectoryFilter(df.FilterSet):
-    q = df.CharFilter(label="搜索", method="filter_q")
-    node = df.ModelChoiceFilter(label="组织", queryset=_scope_nodes, method="filter_node")
-    archived = df.ChoiceFilter(label="归档", choices=ARCHIVED_CHOICES[1:], empty_label="在用",
-                               method="filter_archived")
-    search_fields: tuple = ()
-
-    # Shown as hidden inputs when present (they come from links), never as raw id boxes.
-    hidden_fields = ("union", "enterprise")
-
-    def node_options(self):
-        """Areas for the select (unions are too many to list; a union comes from links)."""
-        options = list(nodes_for(self.request.user, kinds=["district", "street", "community"])
-                       .values_list("pk", "union_name", "name", "kind"))
-        current = self.form.cleaned_data.get("node") if self.is_valid() else None
-        if current is not None and current.kind not in ("district", "street", "community"):
-            options.append((current.pk, current.union_name, current.name, current.kind))
-        return [(pk, union_name or name, kind) for pk, union_name, name, kind in options]
-
-    def filter_q(self, qs, name, value):
-        return qs.filter(search_q(value, self.search_fields))
-
-    def filter_node(self, qs, name, value):
-        field = home_field(qs.model)
-        return qs.filter(**{f"{field}__in": Node.objects.filter(path_prefix_q("path", value.path)).values("id")})
-
-    def filter_archived(self, qs, name, value):
-        return qs
-
-    def filter_queryset(self, queryset):
-        # Archived rows are hidden unless asked for; applied even when the parameter is absent.
-        archived = self.form.cleaned_data.get("archived")
-        if archived == "1":
-            queryset = queryset.filter(archived_at__isnull=False)
-        elif archived != "all":
-            queryset = queryset.filter(archived_at__isnull=True)
-        return super().filter_queryset(queryset)
 
 
 class EnterpriseFilter(BaseDirectoryFilter):

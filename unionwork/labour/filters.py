@@ -1,10 +1,9 @@
 import datetime
 
 import django_filters as df
-from django.db.models import Q
 from django.utils import timezone
 
-from unionwork.directory.filters import BaseDirectoryFilter
+from unionwork.core.filters import RecordFilter
 
 from .choices import (
     EXPIRY_WARNING_DAYS,
@@ -29,28 +28,6 @@ from .models import (
     ScreeningRound,
     Visit,
 )
-
-YEARS = [(y, f"{y}年") for y in range(timezone.localdate().year, 2009, -1)]
-
-
-class RecordFilter(BaseDirectoryFilter):
-    """Search, organisation (本级及以下), archived, year — what every record list offers."""
-
-    year = df.ChoiceFilter(label="年度", choices=YEARS, empty_label="全部年度", method="filter_year")
-    date_field = ""
-    search_lookups: tuple = ()
-
-    def filter_year(self, qs, name, value):
-        return qs.filter(**{f"{self.date_field}__year": int(value)})
-
-    def filter_q(self, qs, name, value):
-        value = value.strip()
-        if not value:
-            return qs
-        cond = Q()
-        for lookup in self.search_lookups:
-            cond |= Q(**{f"{lookup}__icontains": value})
-        return qs.filter(cond)
 
 
 class ContractFilter(RecordFilter):

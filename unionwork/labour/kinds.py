@@ -87,7 +87,7 @@ RATINGS = Kind(
 
 DISPUTES = Kind(
     slug="disputes", app="labour", model=models.DisputeCase, label="劳动争议调解", icon="people",
-    fields=["title", "enterprise", "kind", "workers", "members", "worker_count", "amount_claimed", "mediator",
+    fields=["title", "enterprise", "kind", "workers", "worker_count", "amount_claimed", "mediator",
             "applied_on", "outcome", "closed_on", "amount_recovered", "node", "note"],
     filterset=filters.DisputeFilter, service=services.DisputeService(models.DisputeCase),
     select_related=("enterprise",),

@@ -1,0 +1,109 @@
+"""Filters every scoped list shares (pages, their exports and the API use the same ones)."""
+
+import django_filters as df
+from django.db.models import Q
+from django.utils import timezone
+
+from unionwork.core.scope import home_field, path_prefix_q
+from unionwork.core.text import is_pinyin_query
+from unionwork.org.models import Node
+from unionwork.org.selectors import nodes_for
+
+ARCHIVED_CHOICES = [("", "在用"), ("1", "已归档"), ("all", "全部")]
+
+
+def _scope_nodes(request):
+    if request is None:
+        return Node.objects.none()
+    return nodes_for(request.user).exclude(kind="group")
+
+
+def search_q(q: str, extra_fields=()) -> Q:
+    """Name (contains), pinyin and initials (prefix, indexed); plus exact codes."""
+    q = q.strip()
+    if not q:
+        return Q()
+    cond = Q(name__icontains=q)
+    if is_pinyin_query(q):
+        low = q.lower()
+        # A prefix as a range so both databases use the index.
+        cond |= Q(name_pinyin__gte=low, name_pinyin__lt=low + "~") | Q(name_initials__gte=low, name_initials__lt=low + "~")
+    for field in extra_fields:
+        cond |= Q(**{field: q.upper()})
+    return cond
+
+
+class BaseScopedFilter(df.FilterSet):
+    """Search, organisation (本级及以下) and archived: what every scoped list offers."""
+
+    q = df.CharFilter(label="搜索", method="filter_q")
+    node = df.ModelChoiceFilter(label="组织", queryset=_scope_nodes, method="filter_node")
+    archived = df.ChoiceFilter(label="归档", choices=ARCHIVED_CHOICES[1:], empty_label="在用",
+                               method="filter_archived")
+    search_fields: tuple = ()
+
+    # Shown as hidden inputs when present (they come from links), never as raw id boxes.
+    hidden_fields = ("union", "enterprise")
+
+    def node_options(self):
+        """Areas for the select (unions are too many to list; a union comes from links)."""
+        options = list(nodes_for(self.request.user, kinds=["district", "street", "community"])
+                       .values_list("pk", "union_name", "name", "kind"))
+        current = self.form.cleaned_data.get("node") if self.is_valid() else None
+        if current is not None and current.kind not in ("district", "street", "community"):
+            options.append((current.pk, current.union_name, current.name, current.kind))
+        return [(pk, union_name or name, kind) for pk, union_name, name, kind in options]
+
+    def filter_q(self, qs, name, value):
+        return qs.filter(search_q(value, self.search_fields))
+
+    def filter_node(self, qs, name, value):
+        field = home_field(qs.model)
+        return qs.filter(**{f"{field}__in": Node.objects.filter(path_prefix_q("path", value.path)).values("id")})
+
+    def filter_archived(self, qs, name, value):
+        return qs
+
+    def filter_queryset(self, queryset):
+        # Archived rows are hidden unless asked for; applied even when the parameter is absent.
+        archived = self.form.cleaned_data.get("archived")
+        if archived == "1":
+            queryset = queryset.filter(archived_at__isnull=False)
+        elif archived != "all":
+            queryset = queryset.filter(archived_at__isnull=True)
+        return super().filter_queryset(queryset)
+
+
+
+def _years():
+    return [(y, f"{y}年") for y in range(timezone.localdate().year, 2009, -1)]
+
+
+class RecordFilter(BaseScopedFilter):
+    """A work record's list: plus the year of its own date, and a search over chosen fields."""
+
+    year = df.ChoiceFilter(label="年度", choices=_years(), empty_label="全部年度", method="filter_year")
+    date_field = ""
+    search_lookups: tuple = ()
+
+    def filter_year(self, qs, name, value):
+        return qs.filter(**{f"{self.date_field}__year": int(value)})
+
+    def filter_q(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        cond = Q()
+        for lookup in self.search_lookups:
+            cond |= Q(**{f"{lookup}__icontains": value})
+        return qs.filter(cond).distinct() if any("__" in lookup for lookup in self.search_lookups) else qs.filter(cond)
+
+
+def record_filter(model, date_field, search=(), choices=()):
+    """A RecordFilter for a model: its date, searched fields, and a select for each coded field."""
+    attrs = {"date_field": date_field, "search_lookups": tuple(search),
+             "Meta": type("Meta", (), {"model": model, "fields": []})}
+    for name in choices:
+        f = model._meta.get_field(name)
+        attrs[name] = df.ChoiceFilter(label=str(f.verbose_name), choices=f.choices, empty_label=f"全部{f.verbose_name}")
+    return type(f"{model.__name__}Filter", (RecordFilter,), attrs)
