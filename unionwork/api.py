@@ -49,8 +49,10 @@ def on_not_found(request, exc):
 
 
 from unionwork.directory.api import router as directory_router  # noqa: E402
-
 from unionwork.labour.api import router as labour_router  # noqa: E402
 
 api.add_router("/", directory_router)
+from unionwork.care.api import router as care_router  # noqa: E402
+
 api.add_router("/", labour_router)
+api.add_router("/", care_router)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "unionwork.directory",
     "unionwork.ledgers",
     "unionwork.labour",
+    "unionwork.care",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("unionwork.accounts.urls")),
     path("ledgers/", include("unionwork.ledgers.urls")),
     path("labour/", include("unionwork.labour.urls")),
+    path("care/", include("unionwork.care.urls")),
     path("api/v1/", api.urls),
     path("ops/admin/", admin.site.urls),
 ]

@@ -24,8 +24,10 @@ def _display(obj, field: models.Field):
     if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal):
         return str(value)
     value = str(value)
-    masker = MASKERS.get(field.name)
-    # History never keeps personal information in full.
+    # Contact phones (contact_phone, chair_phone) are masked on the pages, so in the history too.
+    # History never keeps personal information in full: the model's SENSITIVE fields, 身份证号 and phones.
+    key = getattr(obj, "SENSITIVE", {}).get(field.name)
+    masker = MASKERS.get(key or field.name) or (MASKERS["phone"] if field.name.endswith("_phone") else None)
     return masker(value) if masker else value
 
 

@@ -87,7 +87,11 @@ class RecordFilter(BaseScopedFilter):
     search_lookups: tuple = ()
 
     def filter_year(self, qs, name, value):
-        return qs.filter(**{f"{self.date_field}__year": int(value)})
+        from django.db import models
+
+        field = qs.model._meta.get_field(self.date_field)
+        lookup = self.date_field if isinstance(field, models.IntegerField) else f"{self.date_field}__year"
+        return qs.filter(**{lookup: int(value)})
 
     def filter_q(self, qs, name, value):
         value = value.strip()

@@ -10,10 +10,14 @@ from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from ninja import Body, Router, Status
 
+from unionwork.accounts.choices import Perm
+
+from . import audit
 from .exports import xlsx_response
 from .kinds import Kind, child_form_class, form_data
 from .listing import filtered
-from .scope import get_scoped
+from .masking import MASKERS
+from .scope import ensure_perm, get_scoped
 
 
 def _json(value):
@@ -35,7 +39,10 @@ def to_dict(kind: Kind, obj) -> dict:
             related = getattr(obj, name)
             out[name] = str(related) if related is not None else None
         else:
-            out[name] = _json(getattr(obj, name))
+            value = getattr(obj, name)
+            if name in kind.sensitive and value:
+                value = MASKERS[kind.sensitive[name]](str(value))
+            out[name] = _json(value)
             if f.choices:
                 out[f"{name}_label"] = getattr(obj, f"get_{name}_display")()
     for child in kind.children:
@@ -56,10 +63,12 @@ def kind_router(kind: Kind) -> Router:
     s = kind.slug
 
     def get(request, pk):
+        ensure_perm(request.user, kind.view_perm)
         return get_scoped(request.user, kind.queryset(request.user), pk=pk)
 
     @router.get(f"/{s}", summary=f"{kind.label}列表（与页面相同的筛选参数）", operation_id=f"{s}_list")
     def list_(request):
+        ensure_perm(request.user, kind.view_perm)
         _, rows = filtered(request, kind.queryset(request.user), kind.filterset)
         try:
             size = max(1, min(int(request.GET.get("page_size", settings.PAGE_SIZE)), 200))
@@ -71,6 +80,7 @@ def kind_router(kind: Kind) -> Router:
 
     @router.get(f"/{s}/export.xlsx", summary=f"导出{kind.label}（Excel）", operation_id=f"{s}_export")
     def export(request):
+        ensure_perm(request.user, kind.view_perm)
         _, rows = filtered(request, kind.queryset(request.user), kind.filterset)
         return xlsx_response(request, rows, kind.columns, kind.label)
 
@@ -80,6 +90,8 @@ def kind_router(kind: Kind) -> Router:
 
     @router.post(f"/{s}", response={201: dict}, summary=f"登记{kind.label}", operation_id=f"{s}_create")
     def create(request, payload: dict = Body(...)):
+        if kind.write_perm:
+            ensure_perm(request.user, kind.write_perm)
         form = kind.form_class()(data=form_data(kind, payload), user=request.user)
         obj = kind.service.create(request.user, _validate(form), source="api")
         return Status(201, to_dict(kind, get(request, obj.pk)))
@@ -87,6 +99,8 @@ def kind_router(kind: Kind) -> Router:
     @router.patch(f"/{s}/{{pk}}", summary=f"修改{kind.label}", operation_id=f"{s}_update")
     def update(request, pk: int, payload: dict = Body(...)):
         obj = get(request, pk)
+        if kind.write_perm:
+            ensure_perm(request.user, kind.write_perm)
         form = kind.form_class()(data=form_data(kind, payload, obj), user=request.user, instance=obj)
         kind.service.update(request.user, obj, _validate(form), source="api")
         return to_dict(kind, get(request, pk))
@@ -100,6 +114,15 @@ def kind_router(kind: Kind) -> Router:
     def restore(request, pk: int):
         kind.service.restore(request.user, get(request, pk), source="api")
         return to_dict(kind, get(request, pk))
+
+    if kind.sensitive:
+        @router.get(f"/{s}/{{pk}}/reveal", summary=f"查看{kind.label}的完整敏感信息（有权限的角色，记录日志）",
+                    operation_id=f"{s}_reveal")
+        def reveal(request, pk: int):
+            obj = get(request, pk)
+            ensure_perm(request.user, Perm.REVEAL)
+            audit.log_reveal(request.user, obj, fields=list(kind.sensitive), channel="api")
+            return {name: getattr(obj, name) for name in kind.sensitive}
 
     def child_endpoint(child):
         def add_child(request, pk: int, payload: dict = Body(...)):

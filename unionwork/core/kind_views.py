@@ -12,6 +12,7 @@ from . import audit
 from .forms import apply_service_errors
 from .kinds import Kind, child_form_class
 from .listing import list_response
+from .masking import MASKERS
 from .scope import ensure_perm, get_scoped
 
 
@@ -20,12 +21,18 @@ def _get(kind, request, pk):
 
 
 def list_view(request, kind: Kind):
+    _check_view(request, kind)
     return list_response(request, queryset=kind.queryset(request.user), filterset_class=kind.filterset,
                          template="records/list.html", columns=kind.columns, export_name=kind.label,
                          extra={"kind": kind})
 
 
-def detail_view(request, kind: Kind, pk, child_forms=None, status=200):
+def _check_view(request, kind):
+    ensure_perm(request.user, kind.view_perm)
+
+
+def detail_view(request, kind: Kind, pk, child_forms=None, status=200, revealed=False):
+    _check_view(request, kind)
     obj = _get(kind, request, pk)
     children = []
     for child in kind.children:
@@ -47,16 +54,31 @@ def detail_view(request, kind: Kind, pk, child_forms=None, status=200):
             value = getattr(obj, f"get_{name}_display")()
         else:
             value = getattr(obj, name)
+        if name in kind.sensitive and not revealed and value:
+            value = MASKERS[kind.sensitive[name]](str(value))
         fields.append((f.verbose_name, value, f))
     return render(request, "records/detail.html", {
         "kind": kind, "obj": obj, "fields": fields, "children": children, "history": audit.history(obj)[:200],
         "badges": kind.badges(obj) if kind.badges else [],
+        "summary": kind.summary(obj) if kind.summary else [], "revealed": revealed,
+        "has_sensitive": bool(kind.sensitive),
     }, status=status)
 
 
+def reveal_view(request, kind: Kind, pk):
+    """The record with its sensitive fields in full, for roles that may see them; logged."""
+    obj = _get(kind, request, pk)
+    ensure_perm(request.user, Perm.REVEAL)
+    audit.log_reveal(request.user, obj, fields=list(kind.sensitive), channel="page")
+    return detail_view(request, kind, pk, revealed=True)
+
+
 def form_view(request, kind: Kind, pk=None):
+    _check_view(request, kind)
     obj = _get(kind, request, pk) if pk else None
     ensure_perm(request.user, Perm.CHANGE if obj else Perm.CREATE)
+    if kind.write_perm:
+        ensure_perm(request.user, kind.write_perm)
     initial = {k: v for k, v in request.GET.items() if k in kind.fields}
     form = kind.form_class()(request.POST or None, user=request.user, instance=obj, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -143,6 +165,7 @@ def kind_urls(kind: Kind):
         path(f"{s}/<int:pk>/", detail_view, {"kind": kind}, name=f"{s}_detail"),
         path(f"{s}/<int:pk>/edit/", form_view, {"kind": kind}, name=f"{s}_edit"),
         path(f"{s}/<int:pk>/archive/", archive_view, {"kind": kind}, name=f"{s}_archive"),
+        path(f"{s}/<int:pk>/reveal/", reveal_view, {"kind": kind}, name=f"{s}_reveal"),
         path(f"{s}/<int:pk>/<str:child_name>/new/", child_add_view, {"kind": kind}, name=f"{s}_child_add"),
         path(f"{s}/<int:pk>/<str:child_name>/<int:child_pk>/", child_update_view, {"kind": kind},
              name=f"{s}_child_update"),

@@ -64,9 +64,17 @@ class Kind:
     help: str = ""
     extra_links: list = field(default_factory=list)  # [(label, query string)] quick filters on the list
     natural_key: tuple = ()  # fields that identify a record in an imported sheet (re-import updates it)
+    summary: Any = None  # callable(obj) -> [str]: computed figures shown on the detail page
+    sensitive: dict = field(default_factory=dict)  # field -> masker key: masked unless revealed (logged)
+    view_perm: str = "view"
+    write_perm: str = ""  # a further permission needed to write (e.g. funds)
 
     def __post_init__(self):
         REGISTRY[self.slug] = self
+        if not self.sensitive:
+            self.sensitive = dict(getattr(self.model, "SENSITIVE", {}))
+        if self.service is not None:
+            self.service.write_perm = self.write_perm
 
     def queryset(self, user):
         qs = scoped(user, self.model).select_related("node", *self.select_related)
@@ -169,7 +177,7 @@ class RecordService:
     """Atomic, scoped, validated and audited writes of one record kind. Kinds override validate()."""
 
     model: type = None
-    child_models: dict = {}
+    write_perm: str = ""  # set from the Kind: a further permission every write needs
 
     def __init__(self, model):
         self.model = model
@@ -184,7 +192,16 @@ class RecordService:
     def after_save(self, user, obj, created: bool):
         pass
 
+    def after_child(self, user, obj, entry):
+        """A dated entry was added or changed (e.g. a review moves the next review date)."""
+
     # helpers
+    def _extra_perm(self, user):
+        if self.write_perm:
+            from .scope import ensure_perm
+
+            ensure_perm(user, self.write_perm)
+
     def _split(self, data):
         m2m_names = {f.name for f in self.model._meta.many_to_many}
         plain = {k: v for k, v in data.items() if k not in m2m_names}
@@ -244,6 +261,7 @@ class RecordService:
             raise ValidationError({"node": ["请选择所属组织"]})
         if user is not None:
             ensure_can_write(user, Perm.CREATE, obj.node)
+            self._extra_perm(user)
         self._check_refs(user, obj, m2m)
         self._clean(obj, m2m)
         obj.save()
@@ -258,6 +276,7 @@ class RecordService:
         obj = self.model.objects.select_for_update().get(pk=obj.pk)
         if user is not None:
             ensure_can_write(user, Perm.CHANGE, obj.node)
+            self._extra_perm(user)
         plain, m2m = self._split(data)
         before = audit.snapshot(obj)
         m2m_before = self._m2m_snapshot(obj, m2m)
@@ -288,6 +307,7 @@ class RecordService:
     def archive(self, user, obj, source="web"):
         obj = self.model.objects.select_for_update().get(pk=obj.pk)
         ensure_can_write(user, Perm.ARCHIVE, obj.node)
+        self._extra_perm(user)
         if obj.archived_at:
             raise ValidationError("该记录已归档")
         obj.archived_at = timezone.now()
@@ -310,10 +330,12 @@ class RecordService:
     def add_child(self, user, obj, child: Child, data, source="web"):
         obj = self.model.objects.select_for_update().get(pk=obj.pk)
         ensure_can_write(user, Perm.CHANGE, obj.node)
+        self._extra_perm(user)
         entry = child.model(**data, **{child.fk: obj})
         self._clean_child(obj, entry)
         entry.save()
         audit.record(obj, user, "update", message=f"新增{child.label}：{entry}", source=source)
+        self.after_child(user, obj, entry)
         return entry
 
     @transaction.atomic
@@ -329,6 +351,7 @@ class RecordService:
         changes = audit.diff(before, audit.snapshot(entry, list(data)), child.model)
         if changes:
             audit.record(obj, user, "update", changes, message=f"更新{child.label}：{entry}", source=source)
+        self.after_child(user, obj, entry)
         return entry
 
     def _clean_child(self, obj, entry):

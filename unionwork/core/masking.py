@@ -17,4 +17,8 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
-MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
+def mask_text(value: str) -> str:
+    return "（已隐藏）" if value else ""
+
+
+MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "text": mask_text, "account": mask_id_number}

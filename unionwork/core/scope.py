@@ -64,6 +64,10 @@ def scoped(user, qs_or_model) -> QuerySet:
     cond = Q()
     for field in fields:
         cond |= Q(**{f"{field}__in": ids})
+    if getattr(qs.model, "SHARED_DOWNWARD", False) and user.node_id:
+        # Set above, used below (a street's campaign, a district's 低保标准): readable from below,
+        # still written only by the node that owns it.
+        cond |= Q(**{f"{fields[0]}__in": user.node.ancestor_ids()})
     return qs.filter(cond)
 
 
