@@ -55,4 +55,9 @@ api.add_router("/", directory_router)
 from unionwork.care.api import router as care_router  # noqa: E402
 
 api.add_router("/", labour_router)
+from unionwork.activities.api import router as activities_router  # noqa: E402
+from unionwork.funds.api import router as funds_router  # noqa: E402
+
 api.add_router("/", care_router)
+api.add_router("/", activities_router)
+api.add_router("/", funds_router)

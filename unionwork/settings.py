@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "unionwork.ledgers",
     "unionwork.labour",
     "unionwork.care",
+    "unionwork.activities",
+    "unionwork.funds",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,8 @@ urlpatterns = [
     path("ledgers/", include("unionwork.ledgers.urls")),
     path("labour/", include("unionwork.labour.urls")),
     path("care/", include("unionwork.care.urls")),
+    path("activities/", include("unionwork.activities.urls")),
+    path("funds/", include("unionwork.funds.urls")),
     path("api/v1/", api.urls),
     path("ops/admin/", admin.site.urls),
 ]

@@ -18,16 +18,20 @@ class Perm(models.TextChoices):
     REVEAL = "reveal", "查看完整个人信息"
     MANAGE_USERS = "manage_users", "管理账号"
     VIEW_FUNDS = "view_funds", "查看经费"
+    MANAGE_FUNDS = "manage_funds", "登记经费收缴与代管"
+    AUDIT = "audit", "登记经费审查"
 
 
 _WRITE = {Perm.VIEW, Perm.CREATE, Perm.CHANGE, Perm.ARCHIVE}
 
 # Role -> what it may do (within its own node and below; scope is checked separately).
 ROLE_PERMS: dict[str, frozenset[str]] = {
-    Role.DISTRICT_ADMIN: frozenset(_WRITE | {Perm.REVEAL, Perm.MANAGE_USERS, Perm.VIEW_FUNDS}),
-    Role.STREET_CADRE: frozenset(_WRITE | {Perm.REVEAL, Perm.VIEW_FUNDS}),
+    Role.DISTRICT_ADMIN: frozenset(_WRITE | {Perm.REVEAL, Perm.MANAGE_USERS, Perm.VIEW_FUNDS, Perm.MANAGE_FUNDS,
+                                             Perm.AUDIT}),
+    Role.STREET_CADRE: frozenset(_WRITE | {Perm.REVEAL, Perm.VIEW_FUNDS, Perm.MANAGE_FUNDS, Perm.AUDIT}),
     Role.COMMUNITY_CADRE: frozenset(_WRITE | {Perm.REVEAL}),
     Role.UNION_CHAIR: frozenset(_WRITE | {Perm.REVEAL}),
-    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_FUNDS}),
+    # 经审 reads funds and records audits; it changes nothing else.
+    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_FUNDS, Perm.AUDIT}),
     Role.VIEWER: frozenset({Perm.VIEW}),
 }

@@ -24,7 +24,7 @@ def list_view(request, kind: Kind):
     _check_view(request, kind)
     return list_response(request, queryset=kind.queryset(request.user), filterset_class=kind.filterset,
                          template="records/list.html", columns=kind.columns, export_name=kind.label,
-                         extra={"kind": kind})
+                         extra={"kind": kind, "can_write": request.user.has_role_perm(kind.write_perm or Perm.CREATE)})
 
 
 def _check_view(request, kind):
@@ -62,6 +62,8 @@ def detail_view(request, kind: Kind, pk, child_forms=None, status=200, revealed=
         "badges": kind.badges(obj) if kind.badges else [],
         "summary": kind.summary(obj) if kind.summary else [], "revealed": revealed,
         "has_sensitive": bool(kind.sensitive),
+        "can_write": request.user.has_role_perm(kind.write_perm or Perm.CHANGE),
+        "can_archive": request.user.has_role_perm(kind.write_perm or Perm.ARCHIVE),
     }, status=status)
 
 
@@ -76,9 +78,7 @@ def reveal_view(request, kind: Kind, pk):
 def form_view(request, kind: Kind, pk=None):
     _check_view(request, kind)
     obj = _get(kind, request, pk) if pk else None
-    ensure_perm(request.user, Perm.CHANGE if obj else Perm.CREATE)
-    if kind.write_perm:
-        ensure_perm(request.user, kind.write_perm)
+    ensure_perm(request.user, kind.write_perm or (Perm.CHANGE if obj else Perm.CREATE))
     initial = {k: v for k, v in request.GET.items() if k in kind.fields}
     form = kind.form_class()(request.POST or None, user=request.user, instance=obj, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -100,9 +100,9 @@ def form_view(request, kind: Kind, pk=None):
 @require_POST
 def child_add_view(request, kind: Kind, pk, child_name):
     obj = _get(kind, request, pk)
-    ensure_perm(request.user, Perm.CHANGE)
+    ensure_perm(request.user, kind.write_perm or Perm.CHANGE)
     child = kind.child(child_name)
-    form = child_form_class(child)(request.POST, user=request.user, prefix=child.name)
+    form = child_form_class(child)(request.POST, request.FILES, user=request.user, prefix=child.name)
     if form.is_valid():
         try:
             kind.service.add_child(request.user, obj, child, form.cleaned_data)
@@ -117,7 +117,7 @@ def child_add_view(request, kind: Kind, pk, child_name):
 @require_POST
 def child_update_view(request, kind: Kind, pk, child_name, child_pk):
     obj = _get(kind, request, pk)
-    ensure_perm(request.user, Perm.CHANGE)
+    ensure_perm(request.user, kind.write_perm or Perm.CHANGE)
     child = kind.child(child_name)
     # The entry is looked up under its record, which was fetched through the scope.
     entry = get_scoped_child(child, obj, child_pk)
@@ -157,6 +157,19 @@ def archive_view(request, kind: Kind, pk):
     return redirect(kind.url("detail", obj.pk))
 
 
+def child_file_view(request, kind: Kind, pk, child_name, child_pk):
+    """An attached file, served only to those who may see its record."""
+    from django.http import FileResponse, Http404
+
+    _check_view(request, kind)
+    obj = _get(kind, request, pk)
+    entry = get_scoped_child(kind.child(child_name), obj, child_pk)
+    f = getattr(entry, "file", None)
+    if not f:
+        raise Http404
+    return FileResponse(f.open("rb"), as_attachment=False, filename=f.name.rsplit("/", 1)[-1])
+
+
 def kind_urls(kind: Kind):
     s = kind.slug
     return [
@@ -169,4 +182,6 @@ def kind_urls(kind: Kind):
         path(f"{s}/<int:pk>/<str:child_name>/new/", child_add_view, {"kind": kind}, name=f"{s}_child_add"),
         path(f"{s}/<int:pk>/<str:child_name>/<int:child_pk>/", child_update_view, {"kind": kind},
              name=f"{s}_child_update"),
+        path(f"{s}/<int:pk>/<str:child_name>/<int:child_pk>/file/", child_file_view, {"kind": kind},
+             name=f"{s}_child_file"),
     ]

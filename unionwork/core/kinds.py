@@ -67,7 +67,7 @@ class Kind:
     summary: Any = None  # callable(obj) -> [str]: computed figures shown on the detail page
     sensitive: dict = field(default_factory=dict)  # field -> masker key: masked unless revealed (logged)
     view_perm: str = "view"
-    write_perm: str = ""  # a further permission needed to write (e.g. funds)
+    write_perm: str = ""  # when set, the one permission for every write of this kind (e.g. funds, audits)
 
     def __post_init__(self):
         REGISTRY[self.slug] = self
@@ -177,7 +177,7 @@ class RecordService:
     """Atomic, scoped, validated and audited writes of one record kind. Kinds override validate()."""
 
     model: type = None
-    write_perm: str = ""  # set from the Kind: a further permission every write needs
+    write_perm: str = ""  # set from the Kind: replaces create/change/archive for this kind
 
     def __init__(self, model):
         self.model = model
@@ -196,11 +196,8 @@ class RecordService:
         """A dated entry was added or changed (e.g. a review moves the next review date)."""
 
     # helpers
-    def _extra_perm(self, user):
-        if self.write_perm:
-            from .scope import ensure_perm
-
-            ensure_perm(user, self.write_perm)
+    def _perm(self, default):
+        return self.write_perm or default
 
     def _split(self, data):
         m2m_names = {f.name for f in self.model._meta.many_to_many}
@@ -260,8 +257,7 @@ class RecordService:
         if not obj.node_id:
             raise ValidationError({"node": ["请选择所属组织"]})
         if user is not None:
-            ensure_can_write(user, Perm.CREATE, obj.node)
-            self._extra_perm(user)
+            ensure_can_write(user, self._perm(Perm.CREATE), obj.node)
         self._check_refs(user, obj, m2m)
         self._clean(obj, m2m)
         obj.save()
@@ -275,8 +271,7 @@ class RecordService:
     def update(self, user, obj, data, source="web"):
         obj = self.model.objects.select_for_update().get(pk=obj.pk)
         if user is not None:
-            ensure_can_write(user, Perm.CHANGE, obj.node)
-            self._extra_perm(user)
+            ensure_can_write(user, self._perm(Perm.CHANGE), obj.node)
         plain, m2m = self._split(data)
         before = audit.snapshot(obj)
         m2m_before = self._m2m_snapshot(obj, m2m)
@@ -286,7 +281,7 @@ class RecordService:
             obj.node_id = None
             self._place(user, obj, m2m)
         if user is not None:
-            ensure_can_write(user, Perm.CHANGE, obj.node)  # moving a record out of one's scope is refused
+            ensure_can_write(user, self._perm(Perm.CHANGE), obj.node)  # no moving a record out of one's scope
         self._check_refs(user, obj, m2m)
         self._clean(obj, m2m)
         changes = audit.diff(before, audit.snapshot(obj), self.model)
@@ -306,8 +301,7 @@ class RecordService:
     @transaction.atomic
     def archive(self, user, obj, source="web"):
         obj = self.model.objects.select_for_update().get(pk=obj.pk)
-        ensure_can_write(user, Perm.ARCHIVE, obj.node)
-        self._extra_perm(user)
+        ensure_can_write(user, self._perm(Perm.ARCHIVE), obj.node)
         if obj.archived_at:
             raise ValidationError("该记录已归档")
         obj.archived_at = timezone.now()
@@ -318,7 +312,7 @@ class RecordService:
     @transaction.atomic
     def restore(self, user, obj, source="web"):
         obj = self.model.objects.select_for_update().get(pk=obj.pk)
-        ensure_can_write(user, Perm.ARCHIVE, obj.node)
+        ensure_can_write(user, self._perm(Perm.ARCHIVE), obj.node)
         if not obj.archived_at:
             raise ValidationError("该记录未归档")
         obj.archived_at = None
@@ -329,8 +323,7 @@ class RecordService:
     @transaction.atomic
     def add_child(self, user, obj, child: Child, data, source="web"):
         obj = self.model.objects.select_for_update().get(pk=obj.pk)
-        ensure_can_write(user, Perm.CHANGE, obj.node)
-        self._extra_perm(user)
+        ensure_can_write(user, self._perm(Perm.CHANGE), obj.node)
         entry = child.model(**data, **{child.fk: obj})
         self._clean_child(obj, entry)
         entry.save()
@@ -341,7 +334,7 @@ class RecordService:
     @transaction.atomic
     def update_child(self, user, obj, child: Child, entry, data, source="web"):
         obj = self.model.objects.select_for_update().get(pk=obj.pk)
-        ensure_can_write(user, Perm.CHANGE, obj.node)
+        ensure_can_write(user, self._perm(Perm.CHANGE), obj.node)
         entry = child.model.objects.get(pk=entry.pk, **{child.fk: obj})
         before = audit.snapshot(entry, list(data))
         for key, value in data.items():

@@ -1,10 +1,10 @@
 """The one way list pages work: scoped queryset -> filters -> export or page (full or htmx fragment)."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from .exports import xlsx_response
+from .paging import KeysFirstPaginator
 
 
 def filtered(request, queryset, filterset_class):
@@ -17,8 +17,11 @@ def list_response(request, *, queryset, filterset_class, template, columns=None,
                   export_related=()):
     fs, qs = filtered(request, queryset, filterset_class)
     if request.GET.get("export") == "xlsx" and columns:
-        return xlsx_response(request, qs.select_related(*export_related), columns, export_name)
-    page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+        # select_related() without names would replace the selector's joins by "all non-null FKs".
+        if export_related:
+            qs = qs.select_related(*export_related)
+        return xlsx_response(request, qs, columns, export_name)
+    page = KeysFirstPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"filter": fs, "page": page, "rows": page.object_list, **(extra or {})}
     # htmx swaps only the results; a plain request (or a shared link) gets the whole page.
     name = f"{template}#results" if request.htmx and request.htmx.target == "results" else template
