@@ -21,8 +21,7 @@ def generate(rng: random.Random, today: datetime.date, user=None):
     ents = list(Enterprise.objects.filter(union__isnull=False, status="operating").select_related("node", "union"))
     if not ents:
         return {}
-    made = {"contracts": 0, "ratings": 0, "disputes": 0, "visits": 0, "inspections": 0, "congresses": 0,
-            "open_affairs": 0, "screenings": 0}
+    made = {}
     contracts, rounds = [], []
     for e in ents:
         if rng.random() < 0.7:  # most unionised enterprises have a wage agreement
@@ -51,7 +50,7 @@ def generate(rng: random.Random, today: datetime.date, user=None):
                                                  summary=f"第{k + 1}轮协商：双方就工资增长幅度交换方案"))
     m.CollectiveContract.enterprises.through.objects.bulk_create(links, batch_size=2000)
     m.NegotiationRound.objects.bulk_create(rounds, batch_size=2000)
-    made["contracts"] = len(contracts)
+    made["集体合同"] = len(contracts)
 
     ratings = []
     for e in ents:
@@ -66,7 +65,7 @@ def generate(rng: random.Random, today: datetime.date, user=None):
                 else:
                     break
     m.HarmonyRating.objects.bulk_create(ratings, batch_size=2000)
-    made["ratings"] = len(ratings)
+    made["和谐企业评定"] = len(ratings)
 
     disputes = []
     for e in rng.sample(ents, max(1, len(ents) // 25)):
@@ -84,7 +83,7 @@ def generate(rng: random.Random, today: datetime.date, user=None):
     m.DisputeCase.objects.bulk_create(disputes, batch_size=1000)
     m.DisputeStep.objects.bulk_create([m.DisputeStep(case=d, on=d.applied_on, description="受理调解申请")
                                        for d in m.DisputeCase.objects.all()], batch_size=2000)
-    made["disputes"] = len(disputes)
+    made["劳动争议"] = len(disputes)
 
     visits, follow_ups = [], []
     for e in rng.sample(ents, max(1, len(ents) // 4)):
@@ -99,7 +98,7 @@ def generate(rng: random.Random, today: datetime.date, user=None):
             follow_ups.append(m.FollowUp(visit=v, action="协调企业解决职工反映的问题", due_on=due,
                                          closed_on=min(today, due) if rng.random() < 0.7 else None))
     m.FollowUp.objects.bulk_create(follow_ups, batch_size=2000)
-    made["visits"] = len(visits)
+    made["走访"] = len(visits)
 
     inspections = []
     for e in rng.sample(ents, max(1, len(ents) // 6)):
@@ -114,7 +113,7 @@ def generate(rng: random.Random, today: datetime.date, user=None):
             hazards.append(m.Hazard(inspection=i, description=rng.choice(HAZARDS), deadline=deadline,
                                     rectified_on=min(today, deadline) if rng.random() < 0.85 else None))
     m.Hazard.objects.bulk_create(hazards, batch_size=2000)
-    made["inspections"] = len(inspections)
+    made["安全检查"] = len(inspections)
 
     congresses, affairs = [], []
     for e in rng.sample(ents, max(1, len(ents) // 5)):
@@ -130,7 +129,7 @@ def generate(rng: random.Random, today: datetime.date, user=None):
                                          channel="公开栏"))
     m.CongressMeeting.objects.bulk_create(congresses, batch_size=1000)
     m.OpenAffairsItem.objects.bulk_create(affairs, batch_size=1000)
-    made["congresses"], made["open_affairs"] = len(congresses), len(affairs)
+    made["职代会"], made["厂务公开"] = len(congresses), len(affairs)
 
     communities = sorted({e.node for e in ents}, key=lambda n: n.pk)
     rounds_ = []
@@ -148,5 +147,5 @@ def generate(rng: random.Random, today: datetime.date, user=None):
                                            resolved_on=r.held_on + datetime.timedelta(days=10)
                                            if rng.random() < 0.8 else None))
     m.ScreeningIssue.objects.bulk_create(issues, batch_size=2000)
-    made["screenings"] = len(rounds_)
+    made["排查"] = len(rounds_)
     return made

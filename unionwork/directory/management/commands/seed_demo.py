@@ -38,10 +38,15 @@ class Command(BaseCommand):
         # Each domain adds its records (same seed, same records).
         import random
 
+        from unionwork.activities import demo as activities_demo
+        from unionwork.care import demo as care_demo
+        from unionwork.funds import demo as funds_demo
         from unionwork.labour import demo as labour_demo
 
-        counts = labour_demo.generate(random.Random(o["seed"] + 1), demo.TODAY)
-        say("维权：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+        for offset, (label, module) in enumerate([("维权", labour_demo), ("服务", care_demo),
+                                                  ("活动", activities_demo), ("经费", funds_demo)], start=1):
+            counts = module.generate(random.Random(o["seed"] + offset), demo.TODAY)
+            say(f"{label}：" + "，".join(f"{k} {v}" for k, v in counts.items()))
         self.stdout.write(self.style.SUCCESS(f"完成，用时 {time.monotonic() - started:.1f} 秒。"))
         self.print_logins()
 
