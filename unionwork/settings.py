@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "unionwork.care",
     "unionwork.activities",
     "unionwork.funds",
+    "unionwork.plans",
 ]
 
 MIDDLEWARE = [

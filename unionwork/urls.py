@@ -19,6 +19,7 @@ urlpatterns = [
     path("care/", include("unionwork.care.urls")),
     path("activities/", include("unionwork.activities.urls")),
     path("funds/", include("unionwork.funds.urls")),
+    path("plans/", include("unionwork.plans.urls")),
     path("api/v1/", api.urls),
     path("ops/admin/", admin.site.urls),
 ]

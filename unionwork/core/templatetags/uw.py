@@ -88,3 +88,8 @@ def apply(column, row):
 @register.filter
 def badges_of(kind, obj):
     return kind.badges(obj) if kind.badges else []
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
