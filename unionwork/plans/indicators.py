@@ -107,6 +107,7 @@ class Part:
     node_field: str = "node"
     total: str = ""  # a field to sum; empty: count the records
     distinct_by: str = ""  # count distinct values of this field per node (e.g. quarter)
+    grouped: Any = None  # callable(period, base_ids) -> {node_id: value}: a faster way to the same numbers
 
 
 @dataclass
@@ -173,10 +174,29 @@ register(Indicator(
              node_field="node__parent"),
     gap_noun="个工会", per_child_default=Decimal(2)))
 
+def _members_of_covered(period, base_ids):
+    """Active members per community, counting only those whose employer is covered on the date.
+
+    The same count as the numerator's queryset, but as two flat grouped queries: SQLite plans the
+    subquery form over 200,000 members badly.
+    """
+    enterprises = dict(covered(period.end).filter(node__in=base_ids).values_list("pk", "node_id"))
+    out = defaultdict(Decimal)
+    # A member's own node is their union's, inside the same subtree as their employer's community.
+    rows = (Member.objects.filter(node__in=base_ids, membership_status="active", archived_at__isnull=True)
+            .order_by().values("enterprise_id").annotate(n=Count("pk")).values_list("enterprise_id", "n"))
+    for enterprise_id, n in rows:
+        node_id = enterprises.get(enterprise_id)
+        if node_id is not None:
+            out[node_id] += n
+    return out
+
+
 register(Indicator(
     "member_rate", "入会率", "已建会的正常经营企业中在册会员 ÷ 这些企业的职工人数", "%", "组织建设",
     num=Part(lambda p: Member.objects.filter(enterprise__in=covered(p.end), membership_status="active",
-                                             archived_at__isnull=True), node_field="enterprise__node"),
+                                             archived_at__isnull=True), node_field="enterprise__node",
+             grouped=_members_of_covered),
     den=Part(lambda p: covered(p.end), total="employees"), gap_noun="名职工入会"))
 
 register(Indicator(
@@ -325,6 +345,8 @@ def _officer_counts(qs):
 
 
 def _grouped(part: Part, period: Period, base_ids):
+    if part.grouped is not None:
+        return part.grouped(period, base_ids), False
     qs = part.records(period).filter(**{f"{part.node_field}__in": base_ids})
     if part.total == "officer_count":
         return _officer_counts(qs), False

@@ -16,6 +16,7 @@ from unionwork.labour.selectors import contracts_expiring, disputes_past_mediati
 from unionwork.org.models import Node
 
 from . import indicators as ind
+from . import memo
 from .models import Assessment, Plan, Snapshot
 from .services import targets_for
 
@@ -27,7 +28,7 @@ def dashboard_node(user, node_id=None):
 
 
 def figures_with_targets(node, period):
-    figures = ind.compute(node, period)
+    figures = memo.figures(node, period)
     targets = targets_for(node, period.end.year)
     children = list(Node.objects.filter(parent=node, archived_at__isnull=True).exclude(kind="group")
                     .order_by("kind", "code"))
