@@ -26,8 +26,9 @@ def search_q(q: str, extra_fields=()) -> Q:
     cond = Q(name__icontains=q)
     if is_pinyin_query(q):
         low = q.lower()
-        # A prefix as a range so both databases use the index.
-        cond |= Q(name_pinyin__gte=low, name_pinyin__lt=low + "~") | Q(name_initials__gte=low, name_initials__lt=low + "~")
+        # The same indexed prefix as the scope's paths: a range on SQLite, LIKE on PostgreSQL (where
+        # a range would follow the database's language collation and miss longer names).
+        cond |= path_prefix_q("name_pinyin", low) | path_prefix_q("name_initials", low)
     for field in extra_fields:
         cond |= Q(**{field: q.upper()})
     return cond
@@ -58,8 +59,9 @@ class BaseScopedFilter(df.FilterSet):
         return qs.filter(search_q(value, self.search_fields))
 
     def filter_node(self, qs, name, value):
-        field = home_field(qs.model)
-        return qs.filter(**{f"{field}__in": Node.objects.filter(path_prefix_q("path", value.path)).values("id")})
+        # On the path of the row's node (a join), not "node IN (SELECT ...)": next to the scope's own
+        # "node IN (SELECT ...)" SQLite would seek by the first list, the whole scope, and filter.
+        return qs.filter(path_prefix_q(f"{home_field(qs.model)}__path", value.path))
 
     def filter_archived(self, qs, name, value):
         return qs

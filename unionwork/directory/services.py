@@ -138,6 +138,9 @@ def archive(user, obj, source="web", reason=""):
     obj.save(update_fields=["archived_at"])
     if isinstance(obj, Union):
         Node.objects.filter(pk=obj.node_id).update(archived_at=obj.archived_at)
+        for ent in obj.enterprises.all():  # each enterprise's history says it lost its union
+            audit.record(ent, user, "update", {"union": {"label": "所属工会", "old": obj.name, "new": ""}},
+                         message=f"「{obj.name}」已归档", source=source)
         obj.enterprises.update(union=None)
     audit.record(obj, user, "archive", message=reason, source=source)
     return obj
@@ -146,7 +149,11 @@ def archive(user, obj, source="web", reason=""):
 @transaction.atomic
 def restore(user, obj, source="web"):
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
-    ensure_can_write(user, Perm.ARCHIVE, _scope_node(obj))
+    node = _scope_node(obj)
+    if node.kind == NodeKind.UNION and node.archived_at:
+        # Archiving a union archives its node too: judge the scope where that node sits, as restored.
+        node.archived_at = None
+    ensure_can_write(user, Perm.ARCHIVE, node)
     if not obj.archived_at:
         raise ValidationError("该记录未归档")
     if isinstance(obj, Member) and obj.union.archived_at:
@@ -332,7 +339,8 @@ def create_member(user, data: dict, source="web") -> Member:
 
 @transaction.atomic
 def update_member(user, member: Member, data: dict, source="web") -> Member:
-    member = Member.objects.select_for_update().select_related("union", "enterprise").get(pk=member.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the enterprise join.
+    member = Member.objects.select_for_update(of=("self",)).select_related("union", "enterprise").get(pk=member.pk)
     ensure_can_write(user, Perm.CHANGE, member.node)
     before = audit.snapshot(member)
     # The union changes only through transfer, the status only through leave/transfer.

@@ -46,7 +46,8 @@ def children_with_counts(user, node: Node):
     """Direct children of a node with counts of what lies below each, in a fixed number of queries."""
     from unionwork.directory.models import Enterprise, Member, Union
 
-    children = list(nodes_for(user).filter(parent=node).order_by("kind", "code"))
+    # select_related("union"): the list links each union child to its file (no query per row).
+    children = list(nodes_for(user).filter(parent=node).select_related("union").order_by("kind", "code"))
     if not children:
         return []
     # One grouped query per entity: rows are attributed to the child whose path prefixes theirs.
