@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "unionwork.activities",
     "unionwork.funds",
     "unionwork.plans",
+    "unionwork.documents",
 ]
 
 MIDDLEWARE = [

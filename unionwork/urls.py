@@ -20,6 +20,7 @@ urlpatterns = [
     path("activities/", include("unionwork.activities.urls")),
     path("funds/", include("unionwork.funds.urls")),
     path("plans/", include("unionwork.plans.urls")),
+    path("documents/", include("unionwork.documents.urls")),
     path("api/v1/", api.urls),
     path("ops/admin/", admin.site.urls),
 ]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("check/", views.data_check, name="check"),
+    path("summary/", views.summary, name="summary"),
+]

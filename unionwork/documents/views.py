@@ -1,0 +1,47 @@
+import datetime
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from unionwork.plans.indicators import Period
+from unionwork.plans.selectors import dashboard_node
+
+from . import checks, docx
+from . import summary as summary_module
+
+
+def data_check(request):
+    node = dashboard_node(request.user, request.GET.get("node"))
+    results = checks.run(node) if node else []
+    return render(request, "documents/check.html", {
+        "node": node, "results": results, "total": sum(len(items) for _, items in results)})
+
+
+def _period_from(request):
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+        half = int(request.GET.get("half") or 0)
+        quarter = int(request.GET.get("quarter") or 0)
+    except ValueError:
+        year, half, quarter = today.year, 0, 0
+    if quarter in (1, 2, 3, 4):
+        return Period.quarter(year, quarter)
+    if half in (1, 2):
+        return Period.half(year, half)
+    return Period.year(year, until=today if year == today.year else None) if year <= today.year else \
+        Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), f"{year}年")
+
+
+def summary(request):
+    node = dashboard_node(request.user, request.GET.get("node"))
+    period = _period_from(request)
+    doc = summary_module.build(node, period)
+    if request.GET.get("format") == "docx":
+        response = HttpResponse(docx.write(doc), content_type=(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+        response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}.docx")
+        return response
+    return render(request, "documents/summary.html", {"doc": doc, "node": node, "period": period})
