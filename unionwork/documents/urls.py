@@ -7,4 +7,5 @@ app_name = "documents"
 urlpatterns = [
     path("check/", views.data_check, name="check"),
     path("summary/", views.summary, name="summary"),
+    path("plan/", views.work_plan, name="plan"),
 ]

@@ -45,3 +45,20 @@ def summary(request):
         response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}.docx")
         return response
     return render(request, "documents/summary.html", {"doc": doc, "node": node, "period": period})
+
+
+def work_plan(request):
+    from . import plan_doc
+
+    node = dashboard_node(request.user, request.GET.get("node"))
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year + 1)
+    except ValueError:
+        year = timezone.localdate().year + 1
+    doc = plan_doc.build(node, year)
+    if request.GET.get("format") == "docx":
+        response = HttpResponse(docx.write(doc), content_type=(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+        response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}.docx")
+        return response
+    return render(request, "documents/summary.html", {"doc": doc, "node": node, "period": doc.period, "is_plan": True})

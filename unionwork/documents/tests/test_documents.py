@@ -119,3 +119,17 @@ def test_half_year_and_quarter_periods(world, login, half, quarter, label):
     query = f"year=2026&half={half}" if half else f"year=2026&quarter={quarter}"
     page = login(world.cadre_a).get(f"/documents/summary/?{query}").content.decode()
     assert label in page
+
+
+def test_work_plan_states_targets_per_child_and_the_work_list(world, login):
+    plan_services.create_plan(world.street_cadre, world.street1, 2027, copy_last_year=False)
+    big = add_enterprise(world.district_admin, world.comm_a, "待建会大企业", employees=500, female_employees=100)
+    from unionwork.documents import plan_doc
+
+    doc = plan_doc.build(world.street1, 2027)
+    text = doc.text()
+    assert "25人以上企业单独建会率：全年达到95%以上" in text
+    assert "各下级不少于2个：天运社区2个" in text and "鹿源春社区2个" in text
+    assert big.name in text  # the enterprises to unionise are named
+    page = login(world.street_cadre).get("/documents/plan/?year=2027").content.decode()
+    assert "2027年工作计划" in page and "which=missing" in page
