@@ -13,8 +13,8 @@ class KeysFirstPaginator(Paginator):
     2. those rows, by primary key, with the queryset's joins (select_related) and filters.
 
     In one query SQLite sorts whole rows, joins included, of everything that matches before
-    it can cut the page out: 0.4-3 s for a district's 200,000 members, ~10 ms in two steps
-    (bench/directory.py). Same rows, same order; the count query is unchanged.
+    it can cut the page out: 0.4-3 s for a district's 200,000 members, tens of ms in two steps
+    (bench/directory.py, docs/benchmarks.md). Same rows, same order; the count is unchanged.
     """
 
     def page(self, number):

@@ -184,7 +184,12 @@ class Member(models.Model):
         verbose_name_plural = "会员"
         ordering = ["name", "id"]
         indexes = [
-            models.Index(fields=["node", "name"]),
+            # The member list's index: the scope (node), the archive flag, the filter bar's choices,
+            # the default order and the search keys. A list's COUNT, its page of keys (ORDER BY name,
+            # id) and name / pinyin / initials searches then read only this index, not the rows:
+            # a district's 200,000 members in tens of ms (bench/directory.py).
+            models.Index(fields=["node", "archived_at", "membership_status", "gender", "work_status", "is_migrant",
+                                 "name", "name_pinyin", "name_initials"], name="directory_member_list_idx"),
             models.Index(fields=["name"]),
             models.Index(fields=["name_pinyin"]),
             models.Index(fields=["name_initials"]),
