@@ -73,7 +73,11 @@ class BaseScopedFilter(df.FilterSet):
             queryset = queryset.filter(archived_at__isnull=False)
         elif archived != "all":
             queryset = queryset.filter(archived_at__isnull=True)
-        return super().filter_queryset(queryset)
+        qs = super().filter_queryset(queryset)
+        if qs.query.order_by and "pk" not in qs.query.order_by and "-pk" not in qs.query.order_by:
+            # Ties (same name, same date) would otherwise move rows between pages.
+            qs = qs.order_by(*qs.query.order_by, "pk")
+        return qs
 
 
 
