@@ -18,13 +18,18 @@ def _scope_nodes(request):
     return nodes_for(request.user).exclude(kind="group")
 
 
-def search_q(q: str, extra_fields=()) -> Q:
-    """Name (contains), pinyin and initials (prefix, indexed); plus exact codes."""
+def search_q(q: str, extra_fields=(), latin_names=True) -> Q:
+    """Name (contains), pinyin and initials (prefix, indexed); plus exact codes.
+
+    latin_names=False: a query of Latin letters is pinyin only (people's names are written in
+    characters), which spares the unindexed "contains" over every row of a district.
+    """
     q = q.strip()
     if not q:
         return Q()
-    cond = Q(name__icontains=q)
-    if is_pinyin_query(q):
+    pinyin = is_pinyin_query(q)
+    cond = Q(name__icontains=q) if latin_names or not pinyin else Q(pk__in=[])
+    if pinyin:
         low = q.lower()
         # The same indexed prefix as the scope's paths: a range on SQLite, LIKE on PostgreSQL (where
         # a range would follow the database's language collation and miss longer names).
