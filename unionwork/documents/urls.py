@@ -8,4 +8,5 @@ urlpatterns = [
     path("check/", views.data_check, name="check"),
     path("summary/", views.summary, name="summary"),
     path("plan/", views.work_plan, name="plan"),
+    path("statistics.xlsx", views.statistics, name="statistics"),
 ]

@@ -62,3 +62,17 @@ def work_plan(request):
         response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}.docx")
         return response
     return render(request, "documents/summary.html", {"doc": doc, "node": node, "period": doc.period, "is_plan": True})
+
+
+def statistics(request):
+    from .statistics import StatPeriod, workbook
+
+    node = dashboard_node(request.user, request.GET.get("node"))
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    data, _ = workbook(node, StatPeriod.survey_year(year))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, f"{node.display_name}{year}年度统计.xlsx")
+    return response

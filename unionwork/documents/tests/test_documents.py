@@ -133,3 +133,28 @@ def test_work_plan_states_targets_per_child_and_the_work_list(world, login):
     assert big.name in text  # the enterprises to unionise are named
     page = login(world.street_cadre).get("/documents/plan/?year=2027").content.decode()
     assert "2027年工作计划" in page and "which=missing" in page
+
+
+def test_statistics_workbook_tables_and_logic_checks(world, login):
+    import openpyxl
+
+    from unionwork.documents.statistics import StatPeriod, build
+
+    period = StatPeriod.survey_year(2026)
+    rows, problems = build(world.street1, period)
+    names = [n.pk for n, _ in rows]
+    assert names[0] == world.street1.pk and set(names[1:]) == {world.comm_a.pk, world.comm_b.pk}
+    table = next(t for n, t in rows if n.pk == world.comm_a.pk)
+    assert dict(table["会员"])["会员（人）"] == 2  # 张三, 王芳 in community A
+    assert problems == []
+    # Inconsistent data: more members than the employees of the unionised enterprises.
+    Enterprise.objects.filter(pk=world.ent_a.pk).update(employees=1, female_employees=0)
+    _, problems = build(world.street1, period)
+    assert (world.comm_a.display_name, "会员不多于已建会企业职工") in problems
+    response = login(world.street_cadre).get("/documents/statistics.xlsx?year=2026")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert {"组织建设", "会员", "集体合同", "民主管理", "劳动保护", "法律工作", "帮扶", "经费", "文体宣传",
+            "和谐企业创建", "逻辑校验"} <= set(book.sheetnames)
+    results = [row for row in book["逻辑校验"].iter_rows(min_row=4, values_only=True)]
+    assert any(r[1] == "会员不多于已建会企业职工" and r[2].startswith("不通过") for r in results)
+    assert login(world.cadre_a).get(f"/documents/statistics.xlsx?node={world.comm_b.pk}").status_code == 404
