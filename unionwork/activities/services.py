@@ -3,23 +3,9 @@
 import re
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from unionwork.core.kinds import RecordService
+from unionwork.core.kinds import RecordService, not_future, raise_errors
 from unionwork.core.scope import node_in_scope
-
-
-def _raise(e):
-    if e:
-        raise ValidationError(e)
-
-
-def _not_future(e, obj, *names):
-    today = timezone.localdate()
-    for name in names:
-        v = getattr(obj, name)
-        if v and v > today:
-            e.setdefault(name, []).append(f"{obj._meta.get_field(name).verbose_name}不能晚于今天")
 
 
 def _quarter(e, obj):
@@ -34,12 +20,12 @@ class ActivityService(RecordService):
 
     def validate(self, a, m2m):
         e = {}
-        _not_future(e, a, "starts_on")
+        not_future(e, a, "starts_on")
         if a.ends_on and a.starts_on and a.ends_on < a.starts_on:
             e["ends_on"] = ["结束日期不能早于开始日期"]
         if a.participants and a.person_times and a.person_times < a.participants:
             e["person_times"] = [f"参加人次（{a.person_times}）不应少于参加人数（{a.participants}）"]
-        _raise(e)
+        raise_errors(e)
 
     def validate_child(self, a, entry):
         e = {}
@@ -47,7 +33,7 @@ class ActivityService(RecordService):
             e["quantity"] = ["数量应大于0"]
         if hasattr(entry, "file") and entry.file and entry.file.size > 20 * 1024 * 1024:
             e["file"] = ["文件不能超过 20 MB"]
-        _raise(e)
+        raise_errors(e)
 
 
 class FacilityService(RecordService):
@@ -56,19 +42,19 @@ class FacilityService(RecordService):
 
     def validate(self, f, m2m):
         e = {}
-        _not_future(e, f, "built_on")
+        not_future(e, f, "built_on")
         if f.cost is not None and f.cost < 0:
             e["cost"] = ["投入不能为负数"]
-        _raise(e)
+        raise_errors(e)
 
 
 class TrainingService(RecordService):
     def validate(self, t, m2m):
         e = {}
-        _not_future(e, t, "held_on")
+        not_future(e, t, "held_on")
         if t.hours is not None and t.hours <= 0:
             e["hours"] = ["学时应大于0"]
-        _raise(e)
+        raise_errors(e)
 
 
 class QuestionService(RecordService):
@@ -76,8 +62,8 @@ class QuestionService(RecordService):
         e = {}
         if q.month and not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", q.month):
             e["month"] = ["月份应写作 2026-03 这样的格式"]
-        _not_future(e, q, "published_on")
-        _raise(e)
+        not_future(e, q, "published_on")
+        raise_errors(e)
 
     def validate_child(self, q, answer):
         e = {}
@@ -85,8 +71,8 @@ class QuestionService(RecordService):
             e["score"] = [f"得分应在 0 到 {q.full_score} 之间"]
         if answer.answered_on and answer.answered_on < q.published_on:
             e["answered_on"] = ["答题日期不能早于发布日期"]
-        _not_future(e, answer, "answered_on")
-        _raise(e)
+        not_future(e, answer, "answered_on")
+        raise_errors(e)
 
     def _check_cadre_node(self, user, entry):
         if user is not None and not node_in_scope(user, entry.cadre_node):
@@ -100,8 +86,8 @@ class QuestionService(RecordService):
 class TestService(QuestionService):
     def validate(self, t, m2m):
         e = {}
-        _not_future(e, t, "held_on")
-        _raise(e)
+        not_future(e, t, "held_on")
+        raise_errors(e)
 
     def validate_child(self, t, score):
         if score.score is not None and not 0 <= score.score <= t.full_score:
@@ -111,18 +97,18 @@ class TestService(QuestionService):
 class InfoService(RecordService):
     def validate(self, i, m2m):
         e = {}
-        _not_future(e, i, "reported_on")
+        not_future(e, i, "reported_on")
         _quarter(e, i)
         if i.outlet and not i.adopted:
             e["adopted"] = ["填写了录用渠道的信息应标记为“被录用”"]
-        _raise(e)
+        raise_errors(e)
 
 
 class BriefingService(RecordService):
     def validate(self, b, m2m):
         e = {}
-        _not_future(e, b, "published_on")
-        _raise(e)
+        not_future(e, b, "published_on")
+        raise_errors(e)
 
 
 class ResearchService(RecordService):
@@ -131,6 +117,6 @@ class ResearchService(RecordService):
 
     def validate(self, r, m2m):
         e = {}
-        _not_future(e, r, "completed_on")
+        not_future(e, r, "completed_on")
         _quarter(e, r)
-        _raise(e)
+        raise_errors(e)

@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from unionwork.core.kinds import RecordService
+from unionwork.core.kinds import RecordService, non_negative, not_future, raise_errors
 from unionwork.core.validators import normalize_id_number, normalize_mobile, normalize_phone
 
 from .choices import ApprovalLevel, CampaignKind, FileStatus, HardshipCause, SeekerStatus
@@ -14,24 +14,7 @@ from .models import HardshipFile, JobSeeker, classify, standard_for
 LEVEL_ORDER = [ApprovalLevel.COMMUNITY, ApprovalLevel.STREET, ApprovalLevel.DISTRICT]
 
 
-def _raise(e):
-    if e:
-        raise ValidationError(e)
 
-
-def _not_future(e, obj, *names):
-    today = timezone.localdate()
-    for name in names:
-        v = getattr(obj, name)
-        if v and v > today:
-            e.setdefault(name, []).append(f"{obj._meta.get_field(name).verbose_name}不能晚于今天")
-
-
-def _non_negative(e, obj, *names):
-    for name in names:
-        v = getattr(obj, name)
-        if v is not None and v < 0:
-            e.setdefault(name, []).append(f"{obj._meta.get_field(name).verbose_name}不能为负数")
 
 
 def _codes(e, obj, id_field="id_number", phone_field="phone", mobile=False):
@@ -61,8 +44,8 @@ class HardshipService(RecordService):
     def validate(self, f, m2m):
         e = {}
         _codes(e, f)
-        _non_negative(e, f, "annual_income", "rigid_expenses")
-        _not_future(e, f, "filed_on", "exited_on")
+        non_negative(e, f, "annual_income", "rigid_expenses")
+        not_future(e, f, "filed_on", "exited_on")
         if f.family_size is not None and f.family_size < 1:
             e["family_size"] = ["家庭人口至少为1"]
         if f.member_id and not f.person_name:
@@ -94,7 +77,7 @@ class HardshipService(RecordService):
             if standard_for(f.node, f.filed_on) is None:
                 e["filed_on"] = [f"「{f.node.display_name}」及其上级没有建档日期时适用的低保标准，无法判定困难类别；"
                                  "请先登记低保标准"]
-        _raise(e)
+        raise_errors(e)
         f.category, _ = hardship_assessment(f)
         if f.category == "none" and f.status in (FileStatus.DRAFT, FileStatus.ACTIVE):
             raise ValidationError({"annual_income": ["按收入计算不符合困难职工建档标准（见计算过程）"]})
@@ -128,7 +111,7 @@ class HardshipService(RecordService):
                 e["level"] = [f"{ApprovalLevel(entry.level).label}已审批"]
         if hasattr(entry, "annual_income") and entry.annual_income is not None and entry.annual_income < 0:
             e["annual_income"] = ["收入不能为负数"]
-        _raise(e)
+        raise_errors(e)
 
     def after_child(self, user, f, entry):
         changed = []
@@ -150,7 +133,7 @@ class StandardService(RecordService):
             e["amount"] = ["低保标准应大于0"]
         if s.node_id and s.node.kind not in ("district", "street", "community"):
             e["node"] = ["低保标准按区、街道或社区设定"]
-        _raise(e)
+        raise_errors(e)
 
 
 class CampaignService(RecordService):
@@ -158,10 +141,10 @@ class CampaignService(RecordService):
         e = {}
         if c.starts_on and c.ends_on and c.ends_on < c.starts_on:
             e["ends_on"] = ["结束日期不能早于开始日期"]
-        _non_negative(e, c, "budget")
+        non_negative(e, c, "budget")
         if c.kind != CampaignKind.CUSTOM and not c.name:
             c.name = f"{c.starts_on.year}年{c.get_kind_display()}"
-        _raise(e)
+        raise_errors(e)
 
 
 class AssistanceService(RecordService):
@@ -175,8 +158,8 @@ class AssistanceService(RecordService):
 
     def validate(self, a, m2m):
         e = {}
-        _not_future(e, a, "given_on")
-        _non_negative(e, a, "amount")
+        not_future(e, a, "given_on")
+        non_negative(e, a, "amount")
         if a.form == "cash" and not a.amount:
             e["amount"] = ["现金帮扶请填写金额"]
         if a.form == "goods" and not a.goods:
@@ -187,7 +170,7 @@ class AssistanceService(RecordService):
             a.recipient = a.member.name
         if a.campaign_id and a.given_on and not (a.campaign.starts_on <= a.given_on <= (a.campaign.ends_on or a.given_on)):
             e["given_on"] = [f"发放日期不在「{a.campaign}」的活动期间内"]
-        _raise(e)
+        raise_errors(e)
 
 
 class DonationService(RecordService):
@@ -195,7 +178,7 @@ class DonationService(RecordService):
         e = {}
         if d.ends_on and d.starts_on and d.ends_on < d.starts_on:
             e["ends_on"] = ["结束日期不能早于开始日期"]
-        _raise(e)
+        raise_errors(e)
 
     def validate_child(self, drive, c):
         e = {}
@@ -209,24 +192,24 @@ class DonationService(RecordService):
             e["given_on"] = ["捐赠日期不能早于募捐开始日期"]
         if c.given_on and c.given_on > timezone.localdate():
             e["given_on"] = ["捐赠日期不能晚于今天"]
-        _raise(e)
+        raise_errors(e)
 
 
 class SeekerService(RecordService):
     def validate(self, s, m2m):
         e = {}
         _codes(e, s, mobile=False)
-        _not_future(e, s, "registered_on")
-        _raise(e)
+        not_future(e, s, "registered_on")
+        raise_errors(e)
 
 
 class JobEventService(RecordService):
     def validate(self, j, m2m):
         e = {}
-        _not_future(e, j, "held_on")
+        not_future(e, j, "held_on")
         if j.kind == "training" and not j.hours:
             e["hours"] = ["培训班请填写课时"]
-        _raise(e)
+        raise_errors(e)
 
 
 class PlacementService(RecordService):
@@ -235,14 +218,14 @@ class PlacementService(RecordService):
 
     def validate(self, p, m2m):
         e = {}
-        _not_future(e, p, "placed_on")
+        not_future(e, p, "placed_on")
         if not p.seeker_id and not p.person_name:
             e["person_name"] = ["请选择求职人员或填写姓名"]
         if not p.employer_id and not p.employer_name:
             e["employer"] = ["请选择就业单位或填写单位名称"]
         if p.seeker_id and p.placed_on and p.placed_on < p.seeker.registered_on:
             e["placed_on"] = ["就业日期不能早于失业登记日期"]
-        _raise(e)
+        raise_errors(e)
 
     def after_save(self, user, p, created):
         if p.seeker_id and p.seeker.status != SeekerStatus.PLACED:
@@ -252,16 +235,16 @@ class PlacementService(RecordService):
 class HealthCheckService(RecordService):
     def validate(self, h, m2m):
         e = {}
-        _not_future(e, h, "held_on")
+        not_future(e, h, "held_on")
         if h.attended is not None and h.eligible is not None and h.attended > h.eligible:
             e["attended"] = [f"实检人数（{h.attended}）不能多于应检人数（{h.eligible}）"]
-        _raise(e)
+        raise_errors(e)
 
 
 class InsuranceService(RecordService):
     def validate(self, i, m2m):
         e = {}
-        _non_negative(e, i, "premium")
+        non_negative(e, i, "premium")
         if i.year and i.year > timezone.localdate().year + 1:
             e["year"] = ["年度不正确"]
-        _raise(e)
+        raise_errors(e)

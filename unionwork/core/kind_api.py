@@ -4,9 +4,7 @@ service and export as its pages."""
 import datetime
 import decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from ninja import Body, Router, Status
 
@@ -15,7 +13,7 @@ from unionwork.accounts.choices import Perm
 from . import audit
 from .exports import xlsx_response
 from .kinds import Kind, child_form_class, form_data
-from .listing import filtered
+from .listing import api_page, filtered
 from .masking import MASKERS
 from .scope import ensure_perm, get_scoped
 
@@ -69,14 +67,7 @@ def kind_router(kind: Kind) -> Router:
     @router.get(f"/{s}", summary=f"{kind.label}列表（与页面相同的筛选参数）", operation_id=f"{s}_list")
     def list_(request):
         ensure_perm(request.user, kind.view_perm)
-        _, rows = filtered(request, kind.queryset(request.user), kind.filterset)
-        try:
-            size = max(1, min(int(request.GET.get("page_size", settings.PAGE_SIZE)), 200))
-        except ValueError:
-            size = settings.PAGE_SIZE
-        page = Paginator(rows, size).get_page(request.GET.get("page"))
-        return {"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
-                "results": [to_dict(kind, o) for o in page.object_list]}
+        return api_page(request, kind.queryset(request.user), kind.filterset, lambda o: to_dict(kind, o))
 
     @router.get(f"/{s}/export.xlsx", summary=f"导出{kind.label}（Excel）", operation_id=f"{s}_export")
     def export(request):

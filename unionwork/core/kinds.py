@@ -173,6 +173,27 @@ class ChildForm(BootstrapMixin, forms.ModelForm):
         pass
 
 
+def raise_errors(errors: dict):
+    """The rules of a kind collect {field: [messages]} and raise them together."""
+    if errors:
+        raise ValidationError(errors)
+
+
+def not_future(errors: dict, obj, *names):
+    today = timezone.localdate()
+    for name in names:
+        value = getattr(obj, name)
+        if value and value > today:
+            errors.setdefault(name, []).append(f"{obj._meta.get_field(name).verbose_name}不能晚于今天")
+
+
+def non_negative(errors: dict, obj, *names):
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and value < 0:
+            errors.setdefault(name, []).append(f"{obj._meta.get_field(name).verbose_name}不能为负数")
+
+
 class RecordService:
     """Atomic, scoped, validated and audited writes of one record kind. Kinds override validate()."""
 

@@ -26,3 +26,17 @@ def list_response(request, *, queryset, filterset_class, template, columns=None,
     # htmx swaps only the results; a plain request (or a shared link) gets the whole page.
     name = f"{template}#results" if request.htmx and request.htmx.target == "results" else template
     return render(request, name, context)
+
+
+def api_page(request, queryset, filterset_class, to_dict):
+    """An API list page: the same filters as the pages, ?page= and ?page_size= (at most 200)."""
+    from .paging import KeysFirstPaginator
+
+    _, rows = filtered(request, queryset, filterset_class)
+    try:
+        size = max(1, min(int(request.GET.get("page_size", settings.PAGE_SIZE)), 200))
+    except ValueError:
+        size = settings.PAGE_SIZE
+    page = KeysFirstPaginator(rows, size).get_page(request.GET.get("page"))
+    return {"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
+            "results": [to_dict(r) for r in page.object_list]}

@@ -1,14 +1,12 @@
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Router, Schema, Status
 
 from unionwork.core.exports import xlsx_response
-from unionwork.core.listing import filtered
+from unionwork.core.listing import api_page, filtered
 from unionwork.core.masking import mask_id_number, mask_phone
-from unionwork.core.paging import KeysFirstPaginator
 from unionwork.org.models import Node
 
 from . import selectors, services
@@ -27,14 +25,7 @@ class Page(Schema):
 
 
 def _page(request, qs, filterset_class, to_dict):
-    _, rows = filtered(request, qs, filterset_class)
-    try:
-        size = max(1, min(int(request.GET.get("page_size", settings.PAGE_SIZE)), 200))
-    except ValueError:
-        size = settings.PAGE_SIZE
-    page = KeysFirstPaginator(rows, size).get_page(request.GET.get("page"))
-    return {"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
-            "results": [to_dict(r) for r in page.object_list]}
+    return api_page(request, qs, filterset_class, to_dict)
 
 
 def _ref(model, pk, field, label):

@@ -19,6 +19,13 @@ def data_check(request):
         "node": node, "results": results, "total": sum(len(items) for _, items in results)})
 
 
+def _docx_response(doc):
+    response = HttpResponse(docx.write(doc), content_type=(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}.docx")
+    return response
+
+
 def _period_from(request):
     today = timezone.localdate()
     try:
@@ -40,10 +47,7 @@ def summary(request):
     period = _period_from(request)
     doc = summary_module.build(node, period)
     if request.GET.get("format") == "docx":
-        response = HttpResponse(docx.write(doc), content_type=(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-        response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}.docx")
-        return response
+        return _docx_response(doc)
     return render(request, "documents/summary.html", {"doc": doc, "node": node, "period": period})
 
 
@@ -57,10 +61,7 @@ def work_plan(request):
         year = timezone.localdate().year + 1
     doc = plan_doc.build(node, year)
     if request.GET.get("format") == "docx":
-        response = HttpResponse(docx.write(doc), content_type=(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-        response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}.docx")
-        return response
+        return _docx_response(doc)
     return render(request, "documents/summary.html", {"doc": doc, "node": node, "period": doc.period, "is_plan": True})
 
 

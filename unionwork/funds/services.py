@@ -1,14 +1,8 @@
 import re
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from unionwork.core.kinds import RecordService
-
-
-def _raise(e):
-    if e:
-        raise ValidationError(e)
+from unionwork.core.kinds import RecordService, raise_errors
 
 
 class DuesService(RecordService):
@@ -22,7 +16,7 @@ class DuesService(RecordService):
                 e[name] = ["金额不能为负数"]
         if d.returned and d.collected is not None and d.returned > d.collected:
             e["returned"] = ["返还金额不能超过代收金额"]
-        _raise(e)
+        raise_errors(e)
 
 
 class CustodyService(RecordService):
@@ -33,7 +27,7 @@ class CustodyService(RecordService):
         e = {}
         if a.opening_balance is not None and a.opening_balance < 0:
             e["opening_balance"] = ["期初余额不能为负数"]
-        _raise(e)
+        raise_errors(e)
 
     def validate_child(self, account, m):
         e = {}
@@ -45,7 +39,7 @@ class CustodyService(RecordService):
             e["on"] = ["日期不能晚于今天"]
         if m.kind == "out" and m.amount and m.amount > account.balance():
             e["amount"] = [f"支出 {m.amount} 元超过账户余额 {account.balance()} 元"]
-        _raise(e)
+        raise_errors(e)
 
 
 class AuditService(RecordService):
@@ -55,4 +49,4 @@ class AuditService(RecordService):
             e["audited_on"] = ["审查日期不能晚于今天"]
         if a.closed_on and a.audited_on and a.closed_on < a.audited_on:
             e["closed_on"] = ["整改完成日期不能早于审查日期"]
-        _raise(e)
+        raise_errors(e)

@@ -3,23 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from unionwork.core.kinds import RecordService
+from unionwork.core.kinds import RecordService, not_future, raise_errors
 
 from .choices import LEVEL_RANK, ContractReach, DisputeOutcome, FilingStatus
 from .models import HarmonyRating
-
-
-def _raise(errors):
-    if errors:
-        raise ValidationError(errors)
-
-
-def _not_future(errors, obj, *names):
-    today = timezone.localdate()
-    for name in names:
-        value = getattr(obj, name)
-        if value and value > today:
-            errors.setdefault(name, []).append(f"{obj._meta.get_field(name).verbose_name}不能晚于今天")
 
 
 class ContractService(RecordService):
@@ -35,7 +22,7 @@ class ContractService(RecordService):
             e["effective_to"] = ["到期日期应晚于生效日期"]
         if c.signed_on and c.effective_from and c.effective_from < c.signed_on:
             e["effective_from"] = ["生效日期不能早于签订日期"]
-        _not_future(e, c, "signed_on")
+        not_future(e, c, "signed_on")
         if c.wage_increase is not None and c.wage_increase < 0:
             e["wage_increase"] = ["工资增长幅度不能为负数"]
         if c.filing_status != FilingStatus.NOT_FILED and not c.filed_on:
@@ -58,7 +45,7 @@ class ContractService(RecordService):
                 e["renews"] = [f"续签合同的生效日期不能早于原合同（{old.effective_from:%Y-%m-%d}）"]
             elif old.kind != c.kind:
                 e["renews"] = [f"续签合同应与原合同类别相同（原为{old.get_kind_display()}）"]
-        _raise(e)
+        raise_errors(e)
 
     def validate_child(self, contract, entry):
         e = {}
@@ -70,7 +57,7 @@ class ContractService(RecordService):
             e["held_on"] = [f"协商应在合同签订（{contract.signed_on:%Y-%m-%d}）之前或当天"]
         if hasattr(entry, "checked_on") and entry.checked_on and entry.checked_on < contract.effective_from:
             e["checked_on"] = ["履约检查应在合同生效之后"]
-        _raise(e)
+        raise_errors(e)
 
 
 class RatingService(RecordService):
@@ -78,7 +65,7 @@ class RatingService(RecordService):
         e = {}
         if r.rated_on and r.year and r.rated_on.year < r.year:
             e["rated_on"] = [f"评定日期早于{r.year}年度"]
-        _not_future(e, r, "rated_on", "revoked_on")
+        not_future(e, r, "rated_on", "revoked_on")
         if r.revoked_on and not r.revoke_reason:
             e["revoke_reason"] = ["撤销评定请填写原因"]
         if r.revoked_on and r.rated_on and r.revoked_on < r.rated_on:
@@ -95,13 +82,13 @@ class RatingService(RecordService):
                                   "不能越级评定"]
             if HarmonyRating.objects.filter(enterprise_id=r.enterprise_id, year=r.year).exclude(pk=r.pk).exists():
                 e["year"] = [f"该企业{r.year}年度已有评定记录"]
-        _raise(e)
+        raise_errors(e)
 
 
 class DisputeService(RecordService):
     def validate(self, d, m2m):
         e = {}
-        _not_future(e, d, "applied_on", "closed_on")
+        not_future(e, d, "applied_on", "closed_on")
         for name in ("amount_claimed", "amount_recovered"):
             v = getattr(d, name)
             if v is not None and v < 0:
@@ -118,7 +105,7 @@ class DisputeService(RecordService):
             e["amount_recovered"] = ["追回金额不能超过请求金额"]
         if d.worker_count < 1:
             e["worker_count"] = ["涉及职工人数至少为1"]
-        _raise(e)
+        raise_errors(e)
 
     def validate_child(self, case, step):
         if step.on and case.applied_on and step.on < case.applied_on:
@@ -130,11 +117,11 @@ class DisputeService(RecordService):
 class VisitService(RecordService):
     def validate(self, v, m2m):
         e = {}
-        _not_future(e, v, "visited_on")
+        not_future(e, v, "visited_on")
         if v.quarter and not (len(v.quarter) == 6 and v.quarter[:4].isdigit() and v.quarter[4] == "Q"
                               and v.quarter[5] in "1234"):
             e["quarter"] = ["计入季度应写作 2026Q1 这样的格式"]
-        _raise(e)
+        raise_errors(e)
 
     def validate_child(self, visit, f):
         e = {}
@@ -144,16 +131,16 @@ class VisitService(RecordService):
             e["closed_on"] = ["办结日期不能早于走访日期"]
         if f.closed_on and f.closed_on > timezone.localdate():
             e["closed_on"] = ["办结日期不能晚于今天"]
-        _raise(e)
+        raise_errors(e)
 
 
 class InspectionService(RecordService):
     def validate(self, i, m2m):
         e = {}
-        _not_future(e, i, "inspected_on")
+        not_future(e, i, "inspected_on")
         if not i.enterprise_id and not i.unit_name:
             e["enterprise"] = ["请选择受检企业，或填写受检单位名称"]
-        _raise(e)
+        raise_errors(e)
 
     def validate_child(self, inspection, h):
         e = {}
@@ -163,30 +150,30 @@ class InspectionService(RecordService):
             e["rectified_on"] = ["整改完成日期不能早于检查日期"]
         if h.rectified_on and h.rectified_on > timezone.localdate():
             e["rectified_on"] = ["整改完成日期不能晚于今天"]
-        _raise(e)
+        raise_errors(e)
 
 
 class CongressService(RecordService):
     def validate(self, m, m2m):
         e = {}
-        _not_future(e, m, "held_on")
+        not_future(e, m, "held_on")
         if m.attended > m.delegates:
             e["attended"] = [f"实到人数（{m.attended}）不能多于应到人数（{m.delegates}）"]
-        _raise(e)
+        raise_errors(e)
 
 
 class OpenAffairsService(RecordService):
     def validate(self, o, m2m):
         e = {}
-        _not_future(e, o, "published_on")
-        _raise(e)
+        not_future(e, o, "published_on")
+        raise_errors(e)
 
 
 class ScreeningService(RecordService):
     def validate(self, s, m2m):
         e = {}
-        _not_future(e, s, "held_on")
-        _raise(e)
+        not_future(e, s, "held_on")
+        raise_errors(e)
 
     def validate_child(self, rnd, issue):
         if issue.resolved_on and issue.resolved_on < rnd.held_on:
