@@ -60,4 +60,7 @@ from unionwork.funds.api import router as funds_router  # noqa: E402
 
 api.add_router("/", care_router)
 api.add_router("/", activities_router)
+from unionwork.documents.api import router as documents_router  # noqa: E402
+
 api.add_router("/", funds_router)
+api.add_router("/", documents_router)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("summary/", views.summary, name="summary"),
     path("plan/", views.work_plan, name="plan"),
     path("statistics.xlsx", views.statistics, name="statistics"),
+    path("personal/", views.personal, name="personal"),
 ]

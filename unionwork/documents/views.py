@@ -77,3 +77,17 @@ def statistics(request):
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = content_disposition_header(True, f"{node.display_name}{year}年度统计.xlsx")
     return response
+
+
+def personal(request):
+    from . import personal as personal_module
+
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    doc = personal_module.build(request.user, year)
+    if request.GET.get("format") == "docx":
+        return _docx_response(doc)
+    return render(request, "documents/summary.html", {"doc": doc, "node": request.user.node, "period": doc.period,
+                                                      "is_plan": True})

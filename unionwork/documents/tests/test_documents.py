@@ -158,3 +158,28 @@ def test_statistics_workbook_tables_and_logic_checks(world, login):
     results = [row for row in book["逻辑校验"].iter_rows(min_row=4, values_only=True)]
     assert any(r[1] == "会员不多于已建会企业职工" and r[2].startswith("不通过") for r in results)
     assert login(world.cadre_a).get(f"/documents/statistics.xlsx?node={world.comm_b.pk}").status_code == 404
+
+
+def test_personal_summary_from_the_cadres_own_records(world, login):
+    ACTIVITIES.service.create(world.cadre_a, {"kind": "volunteer", "title": "清洁家园志愿服务",
+                                              "starts_on": D(2026, 3, 1), "participants": 20, "person_times": 20,
+                                              "node": world.comm_a})
+    ACTIVITIES.service.create(world.cadre_b, {"kind": "volunteer", "title": "别人的活动", "starts_on": D(2026, 3, 1),
+                                              "node": world.comm_b})
+    INFO.service.create(world.cadre_a, {"title": "社区信息", "reported_on": D(2026, 3, 1), "to_whom": "街道",
+                                        "adopted": True, "outlet": "简报", "node": world.comm_a})
+    page = login(world.cadre_a).get("/documents/personal/?year=2026").content.decode()
+    assert "个人工作总结" in page and "清洁家园志愿服务" in page and "别人的活动" not in page
+    assert "报送信息1篇，被录用1篇。" in page
+    response = login(world.cadre_a).get("/documents/personal/?year=2026&format=docx")
+    assert docx.Document(io.BytesIO(response.content)).paragraphs[0].text.endswith("2026年个人工作总结")
+
+
+def test_documents_through_the_api_are_scoped(world, api):
+    client = api(world.cadre_a)
+    r = client.get("/api/v1/documents/summary.docx?year=2026")
+    assert r.status_code == 200 and docx.Document(io.BytesIO(r.content)).paragraphs[0].text.startswith("天运社区")
+    checks_ = client.get("/api/v1/documents/check").json()
+    assert {c["rule"] for c in checks_} >= {"bad_id", "big_without_union"}
+    assert client.get(f"/api/v1/documents/check?node={world.comm_b.pk}").status_code == 404
+    assert client.get(f"/api/v1/documents/statistics.xlsx?node={world.comm_b.pk}").status_code == 404
