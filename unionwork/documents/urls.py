@@ -10,4 +10,6 @@ urlpatterns = [
     path("plan/", views.work_plan, name="plan"),
     path("statistics.xlsx", views.statistics, name="statistics"),
     path("personal/", views.personal, name="personal"),
+    path("templates/", views.templates, name="templates"),
+    path("templates/builtin.docx", views.builtin_template, name="builtin_template"),
 ]

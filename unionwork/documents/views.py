@@ -8,7 +8,7 @@ from django.utils.http import content_disposition_header
 from unionwork.plans.indicators import Period
 from unionwork.plans.selectors import dashboard_node
 
-from . import checks, docx
+from . import checks, docx, services
 from . import summary as summary_module
 
 
@@ -19,8 +19,8 @@ def data_check(request):
         "node": node, "results": results, "total": sum(len(items) for _, items in results)})
 
 
-def _docx_response(doc):
-    response = HttpResponse(docx.write(doc), content_type=(
+def _docx_response(doc, template=None):
+    response = HttpResponse(docx.write(doc, template), content_type=(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
     response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}.docx")
     return response
@@ -47,7 +47,7 @@ def summary(request):
     period = _period_from(request)
     doc = summary_module.build(node, period)
     if request.GET.get("format") == "docx":
-        return _docx_response(doc)
+        return _docx_response(doc, services.template_for(request.user, node, "summary"))
     return render(request, "documents/summary.html", {"doc": doc, "node": node, "period": period})
 
 
@@ -61,7 +61,7 @@ def work_plan(request):
         year = timezone.localdate().year + 1
     doc = plan_doc.build(node, year)
     if request.GET.get("format") == "docx":
-        return _docx_response(doc)
+        return _docx_response(doc, services.template_for(request.user, node, "plan"))
     return render(request, "documents/summary.html", {"doc": doc, "node": node, "period": doc.period, "is_plan": True})
 
 
@@ -88,6 +88,43 @@ def personal(request):
         year = timezone.localdate().year
     doc = personal_module.build(request.user, year)
     if request.GET.get("format") == "docx":
-        return _docx_response(doc)
+        return _docx_response(doc, services.template_for(request.user, request.user.node, "personal"))
     return render(request, "documents/summary.html", {"doc": doc, "node": request.user.node, "period": doc.period,
                                                       "is_plan": True})
+
+
+def templates(request):
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    from unionwork.accounts.choices import Perm
+    from unionwork.core.scope import ensure_perm, get_scoped, nodes_in_scope, scoped
+
+    from .models import DocumentTemplate
+
+    if request.method == "POST":
+        ensure_perm(request.user, Perm.CREATE)
+        node = get_scoped(request.user, nodes_in_scope(request.user), pk=request.POST.get("node") or 0)
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            messages.error(request, "请选择 .docx 模板文件")
+        else:
+            try:
+                services.upload(request.user, node, request.POST.get("kind", "summary"), request.POST.get("name", ""),
+                                uploaded)
+                messages.success(request, "模板已上传，下载 Word 时将使用它")
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+        return redirect("documents:templates")
+    return render(request, "documents/templates.html", {
+        "templates": scoped(request.user, DocumentTemplate).filter(archived_at__isnull=True).select_related("node"),
+        "nodes": nodes_in_scope(request.user).filter(kind__in=["district", "street", "community"]),
+        "fields": docx.FIELDS})
+
+
+def builtin_template(request):
+    response = HttpResponse(docx.builtin_template(), content_type=(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    response["Content-Disposition"] = content_disposition_header(True, "内置工作总结模板.docx")
+    return response

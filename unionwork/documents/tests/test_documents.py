@@ -183,3 +183,48 @@ def test_documents_through_the_api_are_scoped(world, api):
     assert {c["rule"] for c in checks_} >= {"bad_id", "big_without_union"}
     assert client.get(f"/api/v1/documents/check?node={world.comm_b.pk}").status_code == 404
     assert client.get(f"/api/v1/documents/statistics.xlsx?node={world.comm_b.pk}").status_code == 404
+
+
+def _template(text_paragraphs):
+    d = docx.Document()
+    for t in text_paragraphs:
+        d.add_paragraph(t)
+    out = io.BytesIO()
+    d.save(out)
+    out.seek(0)
+    out.name = "模板.docx"
+    return out
+
+
+def test_user_template_renders_with_the_same_data(world, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = login(world.street_cadre)
+    upload = _template(["本街道自定义版式：{{ title }}", "{%p for s in sections %}", "【{{ s.title }}】",
+                        "{%p endfor %}"])
+    r = client.post("/documents/templates/", {"node": world.street1.pk, "kind": "summary", "name": "街道版式",
+                                              "file": upload})
+    assert r.status_code == 302
+    # Used for the street's communities too.
+    response = login(world.cadre_a).get("/documents/summary/?year=2026&format=docx")
+    text = [p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs]
+    assert text[0] == f"本街道自定义版式：{world.comm_a.display_name}2026年（截至" + text[0].split("（截至")[1]
+    assert any(t.startswith("【") for t in text)
+
+
+def test_malicious_template_cannot_run_code_or_reach_other_data(world, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from unionwork.documents.models import DocumentTemplate
+
+    client = login(world.street_cadre)
+    for payload in ["{{ ''.__class__.__mro__[1].__subclasses__() }}",
+                    "{{ cycler.__init__.__globals__.os.popen('id').read() }}"]:
+        r = client.post("/documents/templates/", {"node": world.street1.pk, "kind": "summary", "name": "x",
+                                                  "file": _template([payload])}, follow=True)
+        assert "不允许" in r.content.decode() or "语法" in r.content.decode()
+    assert not DocumentTemplate.objects.exists()
+    # Names of objects the template is not given render as nothing: no other node's data can be reached.
+    client.post("/documents/templates/", {"node": world.street1.pk, "kind": "summary", "name": "y",
+                                          "file": _template(["{{ title }}|{{ Member }}|{{ request }}|{{ settings }}"])})
+    response = login(world.cadre_a).get("/documents/summary/?year=2026&format=docx")
+    first = docx.Document(io.BytesIO(response.content)).paragraphs[0].text
+    assert first.endswith("工作总结|||")
