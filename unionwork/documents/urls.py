@@ -11,5 +11,7 @@ urlpatterns = [
     path("statistics.xlsx", views.statistics, name="statistics"),
     path("personal/", views.personal, name="personal"),
     path("templates/", views.templates, name="templates"),
+    path("jobs/new/", views.start_job, name="start_job"),
+    path("jobs/<int:pk>/", views.job, name="job"),
     path("templates/builtin.docx", views.builtin_template, name="builtin_template"),
 ]

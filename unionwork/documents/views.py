@@ -128,3 +128,37 @@ def builtin_template(request):
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
     response["Content-Disposition"] = content_disposition_header(True, "内置工作总结模板.docx")
     return response
+
+
+def start_job(request):
+    """Write a document in the background: for a street or a district it takes a while."""
+    from django.shortcuts import redirect
+
+    from .models import DocumentJob
+    from .tasks import write_document
+
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    node = dashboard_node(request.user, request.POST.get("node"))
+    kind = request.POST.get("kind", "summary")
+    if kind not in ("summary", "plan", "statistics"):
+        return HttpResponse(status=400)
+    params = {k: int(request.POST[k]) for k in ("year", "half", "quarter") if (request.POST.get(k) or "").isdigit()}
+    params.setdefault("year", timezone.localdate().year)
+    job = DocumentJob.objects.create(user=request.user, node=node, kind=kind, params=params)
+    write_document.enqueue(job.pk)
+    return redirect("documents:job", job.pk)
+
+
+def job(request, pk):
+    from unionwork.core.scope import get_scoped, scoped
+
+    from .models import DocumentJob
+
+    job = get_scoped(request.user, scoped(request.user, DocumentJob).filter(user=request.user), pk=pk)
+    if request.GET.get("download") and job.status == "done":
+        from django.http import FileResponse
+
+        return FileResponse(open(job.file_path, "rb"), as_attachment=True, filename=job.file_name)
+    name = "documents/job.html#status" if request.htmx else "documents/job.html"
+    return render(request, name, {"job": job})

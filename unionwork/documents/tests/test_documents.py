@@ -228,3 +228,18 @@ def test_malicious_template_cannot_run_code_or_reach_other_data(world, login, se
     response = login(world.cadre_a).get("/documents/summary/?year=2026&format=docx")
     first = docx.Document(io.BytesIO(response.content)).paragraphs[0].text
     assert first.endswith("工作总结|||")
+
+
+def test_background_job_writes_the_document_for_its_owner_only(world, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    from unionwork.documents.models import DocumentJob
+
+    client = login(world.street_cadre)
+    r = client.post("/documents/jobs/new/", {"node": world.street1.pk, "kind": "statistics", "year": "2026"})
+    job = DocumentJob.objects.get()
+    assert r["Location"] == f"/documents/jobs/{job.pk}/" and job.status == "done"
+    assert "已生成" in client.get(f"/documents/jobs/{job.pk}/").content.decode()
+    assert client.get(f"/documents/jobs/{job.pk}/?download=1").status_code == 200
+    assert login(world.cadre_a).get(f"/documents/jobs/{job.pk}/").status_code == 404
+    assert client.post("/documents/jobs/new/", {"node": world.comm_c.pk, "kind": "summary"}).status_code == 404
