@@ -243,3 +243,15 @@ def test_background_job_writes_the_document_for_its_owner_only(world, login, set
     assert client.get(f"/documents/jobs/{job.pk}/?download=1").status_code == 200
     assert login(world.cadre_a).get(f"/documents/jobs/{job.pk}/").status_code == 404
     assert client.post("/documents/jobs/new/", {"node": world.comm_c.pk, "kind": "summary"}).status_code == 404
+
+
+@pytest.mark.skipif(not __import__("shutil").which("libreoffice"), reason="LibreOffice not installed")
+def test_summary_converts_to_pdf_with_libreoffice(world, tmp_path):
+    import subprocess
+
+    out = tmp_path / "summary.docx"
+    call_command("write_summary", "--node", world.comm_a.code, "--year", "2026", "-o", str(out))
+    subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "summary.pdf"
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
