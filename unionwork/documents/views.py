@@ -1,15 +1,23 @@
 import datetime
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from unionwork.accounts.choices import Perm
+from unionwork.core.scope import ensure_perm, get_scoped, nodes_in_scope, scoped
 from unionwork.plans.indicators import Period
 from unionwork.plans.selectors import dashboard_node
 
-from . import checks, docx, services
+from . import checks, docx, plan_doc, services
+from . import personal as personal_module
 from . import summary as summary_module
+from .models import DocumentJob, DocumentTemplate
+from .statistics import StatPeriod, workbook
+from .tasks import write_document
 
 
 def data_check(request):
@@ -52,8 +60,6 @@ def summary(request):
 
 
 def work_plan(request):
-    from . import plan_doc
-
     node = dashboard_node(request.user, request.GET.get("node"))
     try:
         year = int(request.GET.get("year") or timezone.localdate().year + 1)
@@ -66,8 +72,6 @@ def work_plan(request):
 
 
 def statistics(request):
-    from .statistics import StatPeriod, workbook
-
     node = dashboard_node(request.user, request.GET.get("node"))
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
@@ -80,8 +84,6 @@ def statistics(request):
 
 
 def personal(request):
-    from . import personal as personal_module
-
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
@@ -94,15 +96,6 @@ def personal(request):
 
 
 def templates(request):
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect
-
-    from unionwork.accounts.choices import Perm
-    from unionwork.core.scope import ensure_perm, get_scoped, nodes_in_scope, scoped
-
-    from .models import DocumentTemplate
-
     if request.method == "POST":
         ensure_perm(request.user, Perm.CREATE)
         node = get_scoped(request.user, nodes_in_scope(request.user), pk=request.POST.get("node") or 0)
@@ -132,11 +125,6 @@ def builtin_template(request):
 
 def start_job(request):
     """Write a document in the background: for a street or a district it takes a while."""
-    from django.shortcuts import redirect
-
-    from .models import DocumentJob
-    from .tasks import write_document
-
     if request.method != "POST":
         return HttpResponse(status=405)
     node = dashboard_node(request.user, request.POST.get("node"))
@@ -151,14 +139,8 @@ def start_job(request):
 
 
 def job(request, pk):
-    from unionwork.core.scope import get_scoped, scoped
-
-    from .models import DocumentJob
-
     job = get_scoped(request.user, scoped(request.user, DocumentJob).filter(user=request.user), pk=pk)
     if request.GET.get("download") and job.status == "done":
-        from django.http import FileResponse
-
         return FileResponse(open(job.file_path, "rb"), as_attachment=True, filename=job.file_name)
     name = "documents/job.html#status" if request.htmx else "documents/job.html"
     return render(request, name, {"job": job})
