@@ -6,10 +6,24 @@ or an error in all-or-nothing mode). Memory stays bounded by the chunk size what
 and a crash or kill leaves the database as it was.
 """
 
+import datetime
+import gc
+import itertools
+import os
+import queue
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass, field
 
+try:
+    import fcntl
+except ImportError:  # not on Linux: the pipes keep their size
+    fcntl = None
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from unionwork.core.masking import MASKERS
@@ -22,13 +36,39 @@ from unionwork.directory.models import Enterprise, Member, Union
 from unionwork.directory.selectors import members_with_id_numbers
 from unionwork.org.models import Node
 
-from . import progress
+from . import cleaning, progress
 from .cleaning import CellError, compact, text
 from .columns import columns_for
-from .readers import is_blank, is_total, read_sheets
+from .readers import Resplit, is_skipped, read_sheets
 
 CHUNK = 5000
 MAX_STORED_PROBLEMS = 5000
+MEMO_LIMIT = 50_000  # distinct cells remembered per column (see BaseImporter.parse)
+# Parsers that are pure functions of the cell, so that a column may remember what they made of it.
+MEMO_PARSERS = {cleaning.text, cleaning.compact, cleaning.date, cleaning.yes_no, cleaning.count, cleaning.gender}
+_MISS = object()
+
+
+def _fill(memo, parse, raw):
+    """What parse makes of raw (its value, or _Bad with the reason), remembered in memo."""
+    try:
+        value = parse(raw)
+    except CellError as exc:
+        value = _Bad(str(exc))
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()
+    memo[raw] = value
+    return value
+_MEMO_TYPES = frozenset({str, datetime.date})  # exactly these classes: a str never equals a date
+
+
+class _Bad:
+    """What a column remembers of a cell its parser refused: the reason."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason):
+        self.reason = reason
 
 
 class Rollback(Exception):
@@ -63,12 +103,17 @@ class Row:
 
 class BaseImporter:
     kind = ""
+    # Columns whose cells are nearly all different (names, numbers): not worth remembering.
+    NO_MEMO = frozenset()
 
     def __init__(self, *, user, node: Node, mode: str, dry_run: bool, source: str, job_id=None):
         self.user, self.node, self.mode, self.dry_run = user, node, mode, dry_run
         self.source, self.job_id = source, job_id
         self.columns = {c.key: c for c in columns_for(self.kind)}
         self.outcome = Outcome()
+        self._plans = {}
+        self._init_kwargs = dict(user=user, node=node, mode=mode, dry_run=dry_run, source=source, job_id=job_id)
+        self._split = True  # read large worksheets in parts (readers._split_sheet)
         self.now = timezone.now()
         self.today = timezone.localdate()
         # The user's own scope also bounds what an import may touch.
@@ -88,7 +133,31 @@ class BaseImporter:
     # -------------------------------------------------------------- driving
 
     def run(self, path):
-        sheets = read_sheets(path, self.kind)
+        try:
+            return self._run(path)
+        except Resplit:
+            # Rare: a large worksheet read in parts turned out to have cells left of its first part's
+            # first column. Nothing was kept (the transaction was rolled back): start again reading it whole.
+            again = type(self)(**self._init_kwargs)
+            again._split = False
+            self.__dict__.update(again.__dict__)
+            return self._run(path)
+
+    def _run(self, path):
+        sheets = read_sheets(path, self.kind, split=self._split)
+        # Rows, their dicts and lists are kept a chunk at a time, and the cyclic collector would go through
+        # them every 700 of them (a third of the time of parse()). They make no cycles: collect less often.
+        threshold = gc.get_threshold()
+        gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
+        try:
+            return self._import(sheets)
+        finally:
+            gc.set_threshold(*threshold)
+            for s in sheets:
+                if s.close:
+                    s.close()
+
+    def _import(self, sheets):
         if not sheets:
             labels = "、".join(c.header for c in columns_for(self.kind) if c.required)
             raise CellError(f"文件中没有找到表头：至少应有“{labels}”等列（表头可以在标题行下方）")
@@ -104,28 +173,58 @@ class BaseImporter:
                 self.outcome.notes.append(f"工作表“{s.name}”中这些列不认识，已忽略：{'、'.join(s.unknown)}")
         try:
             with transaction.atomic():
-                for s in sheets:
-                    if any(p["sheet"] == s.name and p["column"] == "表头" for p in self.outcome.problems):
-                        continue
-                    chunk = []
-                    for number, cells in s.rows:
-                        if is_blank(cells) or is_total(cells):
-                            self.outcome.skipped += 1
+                self.start_writes(total_estimate)
+                try:
+                    for s in sheets:
+                        if any(p["sheet"] == s.name and p["column"] == "表头" for p in self.outcome.problems):
                             continue
-                        chunk.append(self.parse(s, number, cells))
-                        if len(chunk) >= CHUNK:
+                        chunk = []
+                        for number, cells in s.rows:
+                            if is_skipped(cells):  # blank and total rows
+                                self.outcome.skipped += 1
+                                continue
+                            chunk.append(self.parse(s, number, cells))
+                            if len(chunk) >= CHUNK:
+                                self.process(chunk)
+                                chunk = []
+                                self.report(total_estimate)
+                        if chunk:
                             self.process(chunk)
-                            chunk = []
-                            self.report(total_estimate)
-                    if chunk:
-                        self.process(chunk)
-                self.report(total_estimate, stage="finishing")
-                if self.dry_run or (self.mode == "all-or-nothing" and self.outcome.problem_count):
-                    raise Rollback
+                        if s.width:  # read in parts: rows as wide as a whole-sheet read makes them
+                            s.widen(s.header_cells)
+                            for rejected in self.outcome.rejected_rows:
+                                if rejected[0] == s.name:
+                                    s.widen(rejected[2])
+                    self.report(total_estimate, stage="finishing")
+                    self.sync_writes()
+                    if self.dry_run or (self.mode == "all-or-nothing" and self.outcome.problem_count):
+                        raise Rollback
+                    self.finish_writes()
+                finally:
+                    self.stop_writes()  # nothing may still be writing when the transaction ends
                 self.outcome.written = True
         except Rollback:
             pass  # the counts say what would have happened; nothing was written
+        finally:
+            self.end_writes()
         return self.outcome
+
+    # Hooks for bulk writing (MemberImporter): all inside the transaction but end_writes.
+
+    def start_writes(self, total_estimate):
+        """Before the first row."""
+
+    def sync_writes(self):
+        """Wait for writes still running; raise their error, if any."""
+
+    def finish_writes(self):
+        """After the last row, when the transaction is going to be committed."""
+
+    def stop_writes(self):
+        """Last thing in the transaction, whatever happened."""
+
+    def end_writes(self):
+        """After the transaction, committed or not."""
 
     def report(self, total, stage="checking"):
         if self.job_id:
@@ -143,17 +242,59 @@ class BaseImporter:
                  "reason": reason})
 
     def parse(self, sheet, number, cells) -> Row:
-        values, problems = {}, []
-        for index, key in sheet.columns.items():
-            raw = cells[index] if index < len(cells) else None
-            try:
-                values[key] = value = self.columns[key].parse(raw)
-            except CellError as exc:
-                problems.append((key, raw, str(exc)))
-                continue
-            if value in (None, "") and self.columns[key].required and not self.optional_here(key):
-                problems.append((key, raw, f"{self.columns[key].header}不能为空"))
-        return Row(sheet.name, number, cells, values, problems)
+        """Each mapped cell through its column's parser: the value, or the problem.
+
+        A column of a pure parser remembers what it made of each text or date cell (up to MEMO_LIMIT
+        distinct ones): a sheet repeats the same unions, communities, dates and choices on every row.
+        (Not numbers: 1, 1.0 and True are one key to a dict, but not one value to a parser.)
+        """
+        compiled = self._plans.get(sheet.name)
+        if compiled is None or compiled[0] is not sheet.columns:
+            compiled = self._plans[sheet.name] = (sheet.columns, self._compile(sheet.columns))
+        return compiled[1](sheet.name, number, cells)
+
+    def _compile(self, columns):
+        """parse() for one sheet's columns, as straight-line code with a block per column: at a few
+        hundred thousand rows, a loop over the columns cost more than the cells' parsers. Per column,
+        in the order of the sheet: its cell (None past the row's end), its parser (or what its memo
+        has), the value into values, or (key, cell, reason) into problems, and for a required column
+        that is empty, (key, cell, "…不能为空")."""
+        ns = {"CellError": CellError, "_Bad": _Bad, "_MISS": _MISS, "_MEMO_TYPES": _MEMO_TYPES, "_fill": _fill,
+              "Row": Row, "str": str, "len": len}
+        code = ["def parse(sheet_name, number, cells):", "    n = len(cells)", "    values = {}", "    problems = []"]
+        for j, (index, key) in enumerate(columns.items()):
+            col = self.columns[key]
+            parse = col.parse
+            pure = parse in MEMO_PARSERS or (getattr(parse, "func", None) is cleaning.choice and not parse.args)
+            ns[f"p{j}"], ns[f"k{j}"], ns[f"m{j}"] = parse, key, {}
+            code.append(f"    raw = cells[{int(index)}] if {int(index)} < n else None")
+            if pure and key not in self.NO_MEMO:
+                code += ["    if raw.__class__ in _MEMO_TYPES:",
+                         f"        v = m{j}.get(raw, _MISS)",
+                         "        if v is _MISS:",
+                         f"            v = _fill(m{j}, p{j}, raw)",
+                         "    else:",
+                         "        try:",
+                         f"            v = p{j}(raw)",
+                         "        except CellError as exc:",
+                         "            v = _Bad(str(exc))",
+                         "    if v.__class__ is _Bad:",
+                         f"        problems.append((k{j}, raw, v.reason))",
+                         "    else:",
+                         f"        values[k{j}] = v"]
+            else:
+                code += ["    try:",
+                         f"        v = p{j}(raw)",
+                         "    except CellError as exc:",
+                         f"        problems.append((k{j}, raw, str(exc)))",
+                         "    else:",
+                         f"        values[k{j}] = v"]
+            if col.required and not self.optional_here(key):
+                ns[f"e{j}"] = f"{col.header}不能为空"
+                code.append(f"        if v is None or v == '':\n            problems.append((k{j}, raw, e{j}))")
+        code.append("    return Row(sheet_name, number, cells, values, problems)")
+        exec("\n".join(code), ns)  # noqa: S102 - our own code, from the column list
+        return ns["parse"]
 
     def process(self, rows: list[Row]):
         self.outcome.rows_total += len(rows)
@@ -209,6 +350,7 @@ MEMBER_FIELDS = ["name", "gender", "ethnicity", "birth_date", "phone", "educatio
 
 class MemberImporter(BaseImporter):
     kind = "members"
+    NO_MEMO = frozenset({"name", "id_number", "phone", "skills", "honours", "note"})
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -232,9 +374,17 @@ class MemberImporter(BaseImporter):
         for pk, uscc, name, node_id, union_id in ents:
             self.ents_by_uscc[uscc] = (pk, union_id)
             self.ents_by_name.setdefault(compact(name), []).append((pk, node_id, union_id))
-        self.seen_ids: dict[str, int] = {}
+        self.seen_ids: dict = {}  # 身份证号 (as _id_key) -> the row it was first seen on
         self.ct_id = None
         self.union_names = {pk: name for name, lst in self.unions_by_name.items() for pk, _ in lst}
+        self._union_memo = {}  # (union cell, community cell) -> (union id, its problems)
+        self._bulk_indexes = []  # (name, CREATE INDEX sql) dropped for a bulk insert, see start_writes
+        self._cache_size = None
+        self._days = {}
+        self._births = {}
+        self._was_empty = False  # see check()
+        self._writer = None  # _SqliteWriter, see insert()
+        self._pinyin_worker = None  # _PinyinWorker, see insert()
 
     def optional_here(self, key):
         return super().optional_here(key) or (key == "union" and self.default_union is not None)
@@ -243,7 +393,13 @@ class MemberImporter(BaseImporter):
         for row in rows:
             self.check_row(row)
         ids = [r.values["id_number"] for r in rows if r.values.get("id_number")]
-        existing = {m.id_number: m for m in members_with_id_numbers(Member.objects.select_related("union"), ids)}
+        if self._was_empty:
+            # No member existed when the import began (and nobody else writes while it runs): the only
+            # ones there are those it created, from rows before, which seen_ids has marked duplicates.
+            existing = {}
+        else:
+            self.sync_writes()
+            existing = {m.id_number: m for m in members_with_id_numbers(Member.objects.select_related("union"), ids)}
         for row in rows:
             member = existing.get(row.values.get("id_number"))
             row.existing = member
@@ -263,12 +419,19 @@ class MemberImporter(BaseImporter):
         v = row.values
         number = v.get("id_number")
         if number:
-            first = self.seen_ids.get(number)
+            key = _id_key(number)
+            first = self.seen_ids.get(key)
             if first is not None:
                 row.problems.append(("id_number", number, f"与本文件第 {first} 行的身份证号重复"))
             else:
-                self.seen_ids[number] = row.number
-            birth, gender = id_birth_date(number), id_gender(number)
+                self.seen_ids[key] = row.number
+            ymd = number[6:14]  # id_birth_date reads these 8 digits only: remember what it made of them
+            birth = self._births.get(ymd)
+            if birth is None:
+                birth = id_birth_date(number)
+                if birth is not None and len(self._births) < 100_000:
+                    self._births[ymd] = birth
+            gender = id_gender(number)
             if v.get("gender") and v["gender"] != gender:
                 row.problems.append(("gender", "男" if v["gender"] == "M" else "女",
                                      f"与身份证号不一致（身份证号第17位表明为{'男' if gender == 'M' else '女'}）"))
@@ -276,9 +439,10 @@ class MemberImporter(BaseImporter):
             if v.get("birth_date") and v["birth_date"] != birth:
                 row.problems.append(("birth_date", v["birth_date"], f"与身份证号不一致（应为 {birth:%Y-%m-%d}）"))
             v["birth_date"] = birth
-        if v.get("phone"):
+        phone = v.get("phone")
+        if phone and not _plain_mobile(phone):  # a plain 11-digit mobile is what normalize_mobile returns
             try:
-                v["phone"] = normalize_mobile(v["phone"])
+                v["phone"] = normalize_mobile(phone)
             except ValidationError as exc:
                 row.problems.append(("phone", v["phone"], exc.messages[0]))
         if v.get("joined_on") and v["joined_on"] > self.today:
@@ -286,18 +450,17 @@ class MemberImporter(BaseImporter):
         if v.get("membership_status") not in (None, MembershipStatus.ACTIVE):
             row.problems.append(("membership_status", v["membership_status"],
                                  "导入只能登记“已入会”的会员；退会、转会、去世请在系统中办理"))
-        # Union
+        # Union: the same pair of cells always gives the same answer, worked out once.
         union_id = None
         name = v.get("union")
         if name:
-            community = self.community_of(row) if v.get("community") else None
-            options = [pk for pk, parent in self.unions_by_name.get(name, []) if community in (None, parent)]
-            if not options:
-                row.problems.append(("union", name, f"工会“{name}”不存在或不在「{self.node.display_name}」的管辖范围内"))
-            elif len(options) > 1:
-                row.problems.append(("union", name, "有多个同名工会，请填写“所在社区”加以区分"))
-            else:
-                union_id = options[0]
+            key = (name, v.get("community"))
+            found = self._union_memo.get(key)
+            if found is None:
+                found = self._union_memo[key] = self.find_union(row.sheet, row.number, name, key[1])
+            union_id, problems = found
+            if problems:
+                row.problems.extend(problems)
         elif self.default_union:
             union_id = self.default_union
         v["union_id"] = union_id
@@ -323,6 +486,20 @@ class MemberImporter(BaseImporter):
                                      "该单位属于另一个工会，与所在工会不一致"))
             v["enterprise_id"] = enterprise[0]
 
+    def find_union(self, sheet, number, name, community_name):
+        """(union id or None, the problems) of a union named in a row, and the community beside it."""
+        probe = Row(sheet, number, [], {"community": community_name}, [])
+        community = self.community_of(probe) if community_name else None
+        options = [pk for pk, parent in self.unions_by_name.get(name, []) if community in (None, parent)]
+        union_id = None
+        if not options:
+            probe.problems.append(("union", name, f"工会“{name}”不存在或不在「{self.node.display_name}」的管辖范围内"))
+        elif len(options) > 1:
+            probe.problems.append(("union", name, "有多个同名工会，请填写“所在社区”加以区分"))
+        else:
+            union_id = options[0]
+        return union_id, tuple(probe.problems)
+
     def write(self, rows):
         if not rows:
             return
@@ -337,6 +514,8 @@ class MemberImporter(BaseImporter):
                 else:
                     self.outcome.unchanged += 1
         self.insert(creates)
+        if updates:
+            self.sync_writes()
         self.apply_updates(updates)
 
     def diff(self, row):
@@ -355,42 +534,202 @@ class MemberImporter(BaseImporter):
         return self.ct_id
 
     def insert(self, rows):
-        """Raw executemany: the ORM's bulk_create costs several times the insert itself at this volume."""
+        """Raw executemany: the ORM's bulk_create costs several times the insert itself at this volume.
+
+        On SQLite the timestamps and dates go in as the text Django's sqlite3 adapters would make of
+        them, made once rather than by an adapter call per value; the new ids are read from the id range
+        the insert filled; and the inserts run in a background thread (_SqliteWriter) while this one goes
+        on with the next chunk.
+        """
         if not rows:
             return
-        now, user_id = self.now, getattr(self.user, "pk", None)
+        sqlite = connection.vendor == "sqlite"
+        now = self.now.isoformat(" ") if sqlite else self.now  # sqlite3 adapter: datetime.isoformat(" ")
+        day = self._day_text if sqlite else _same
+        union_nodes, today, active = self.union_nodes, self.today, MembershipStatus.ACTIVE.value
+        worker = self._pinyin_worker
         params = []
         for row in rows:
             v = row.values
-            full, initials = _pinyin(v["name"])
+            full, initials = ("", "") if worker else _pinyin(v["name"])  # the worker's, see below
             union_id = v["union_id"]
-            params.append((
-                v["name"], full, initials, v["gender"], v.get("ethnicity") or "汉族", v["id_number"], v["birth_date"],
-                v.get("phone") or "", v.get("education") or "", v.get("political_status") or "",
-                v.get("enterprise_id"), union_id, self.union_nodes[union_id], v.get("joined_on") or self.today,
-                MembershipStatus.ACTIVE, v.get("work_status") or "employed", bool(v.get("is_migrant")),
+            params.append([
+                v["name"], full, initials, v["gender"], v.get("ethnicity") or "汉族", v["id_number"],
+                day(v["birth_date"]), v.get("phone") or "", v.get("education") or "", v.get("political_status") or "",
+                v.get("enterprise_id"), union_id, union_nodes[union_id], day(v.get("joined_on") or today),
+                active, v.get("work_status") or "employed", bool(v.get("is_migrant")),
                 v.get("skills") or "", v.get("honours") or "", v.get("note") or "", now, now,
-            ))
-        table = Member._meta.db_table
-        cols = ("name", "name_pinyin", "name_initials", "gender", "ethnicity", "id_number", "birth_date", "phone",
-                "education", "political_status", "enterprise_id", "union_id", "node_id", "joined_on",
-                "membership_status", "work_status", "is_migrant", "skills", "honours", "note", "created_at",
-                "updated_at")
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})", params)
-            ids = dict(members_with_id_numbers(Member.objects, [p[5] for p in params]).values_list("id_number", "pk"))
-            stays = [(ids[p[5]], p[11], p[13], MembershipEvent.JOIN, "", "", now) for p in params]
-            cursor.executemany(
-                "INSERT INTO directory_membership (member_id, union_id, started_on, start_event, end_event, note, "
-                "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)", stays)
-            message = f"导入新建（导入任务#{self.job_id}）" if self.job_id else "导入新建"
-            logs = [(self._content_type(), ids[p[5]], p[0], "create", "{}", message, user_id, self.source, now)
-                    for p in params]
-            cursor.executemany(
-                "INSERT INTO core_changelog (content_type_id, object_id, object_repr, action, changes, message, "
-                "user_id, source, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", logs)
+            ])
         self.outcome.created += len(rows)
+        content_type = self._content_type()
+        if self._writer is None:
+            with connection.cursor() as cursor:
+                self._insert_rows(params, now, content_type, cursor)
+            return
+        if worker:
+            # The names' pinyin, worked out by the child process (asked now, while the writer is still on
+            # the chunk before) and read by the writer's thread: the same pinyin_keys, off this thread.
+            missing = [name for name in dict.fromkeys(p[0] for p in params) if name not in _pinyin_cache]
+            if missing:
+                worker.ask(missing)
+
+            def job():
+                found = dict(zip(missing, worker.answer(missing), strict=True)) if missing else {}
+                for p in params:
+                    p[1], p[2] = found.get(p[0]) or _pinyin(p[0])
+                _remember_pinyin(found)
+                self._insert_rows(params, now, content_type, self._writer.cursor())
+        else:
+            def job():
+                self._insert_rows(params, now, content_type, self._writer.cursor())
+        self._writer.submit(job)
+
+    _MEMBER_COLUMNS = ("name", "name_pinyin", "name_initials", "gender", "ethnicity", "id_number", "birth_date",
+                       "phone", "education", "political_status", "enterprise_id", "union_id", "node_id", "joined_on",
+                       "membership_status", "work_status", "is_migrant", "skills", "honours", "note", "created_at",
+                       "updated_at")
+
+    def _insert_rows(self, params, now, content_type, cursor):
+        """The members, their memberships and their history rows. cursor is Django's (placeholders %s)
+        or, in the writer's thread, the driver's own (placeholders ?)."""
+        mark = "%s" if isinstance(cursor, CursorWrapper) else "?"
+        table = Member._meta.db_table
+        sqlite = connection.vendor == "sqlite"
+        before = self._max_id(cursor, table) if sqlite else None
+        _insert_many(cursor, f"INSERT INTO {table} ({', '.join(self._MEMBER_COLUMNS)}) VALUES ", params, mark)
+        if sqlite and self._max_id(cursor, table) - before == len(params):
+            # n new rows, all above the old highest id and none above the new one: they are that range,
+            # in the order they were inserted.
+            if mark == "?":
+                self._insert_history_of_range(before + 1, before + len(params), now, content_type, cursor)
+                return
+            ids = range(before + 1, before + 1 + len(params))
+        elif mark == "?":
+            self._unnumbered.append((params, now, content_type))  # looked up by the main thread, sync_writes
+            return
+        else:
+            found = dict(members_with_id_numbers(Member.objects, [p[5] for p in params])
+                         .values_list("id_number", "pk"))
+            ids = [found[p[5]] for p in params]
+        self._insert_history(params, ids, now, content_type, cursor, mark)
+
+    def _insert_history(self, params, ids, now, content_type, cursor, mark):
+        join = MembershipEvent.JOIN.value
+        stays = [(pk, p[11], p[13], join, "", "", now) for pk, p in zip(ids, params, strict=True)]
+        _insert_many(cursor, "INSERT INTO directory_membership (member_id, union_id, started_on, start_event, "
+                     "end_event, note, created_at) VALUES ", stays, mark)
+        user_id = getattr(self.user, "pk", None)
+        message = f"导入新建（导入任务#{self.job_id}）" if self.job_id else "导入新建"
+        source = self.source
+        logs = [(content_type, pk, p[0], "create", "{}", message, user_id, source, now)
+                for pk, p in zip(ids, params, strict=True)]
+        _insert_many(cursor, "INSERT INTO core_changelog (content_type_id, object_id, object_repr, action, changes, "
+                     "message, user_id, source, created_at) VALUES ", logs, mark)
+
+    def _insert_history_of_range(self, first, last, now, content_type, cursor):
+        """_insert_history of the members with ids first..last, just inserted, read back by SQLite itself
+        (INSERT … SELECT, in id order): the same rows, without a parameter per value to bind."""
+        table = Member._meta.db_table
+        cursor.execute(
+            "INSERT INTO directory_membership (member_id, union_id, started_on, start_event, end_event, note, "
+            f"created_at) SELECT id, union_id, joined_on, ?, '', '', ? FROM {table} WHERE id BETWEEN ? AND ? "
+            "ORDER BY id", [MembershipEvent.JOIN.value, now, first, last])
+        message = f"导入新建（导入任务#{self.job_id}）" if self.job_id else "导入新建"
+        cursor.execute(
+            "INSERT INTO core_changelog (content_type_id, object_id, object_repr, action, changes, message, user_id, "
+            f"source, created_at) SELECT ?, id, name, 'create', '{{}}', ?, ?, ?, ? FROM {table} "
+            "WHERE id BETWEEN ? AND ? ORDER BY id",
+            [content_type, message, getattr(self.user, "pk", None), self.source, now, first, last])
+
+    def sync_writes(self):
+        if self._writer is None:
+            return
+        self._writer.wait()
+        while self._unnumbered:
+            params, now, content_type = self._unnumbered.pop(0)
+            found = dict(members_with_id_numbers(Member.objects, [p[5] for p in params])
+                         .values_list("id_number", "pk"))
+            with connection.cursor() as cursor:
+                self._insert_history(params, [found[p[5]] for p in params], now, content_type, cursor, "%s")
+
+    def stop_writes(self):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._pinyin_worker is not None:
+            self._pinyin_worker.close()
+            self._pinyin_worker = None
+
+    @staticmethod
+    def _max_id(cursor, table):
+        cursor.execute(f"SELECT MAX(id) FROM {table}")
+        return cursor.fetchone()[0] or 0
+
+    def _day_text(self, value):
+        """A date as Django's sqlite3 adapter stores it (date.isoformat()), remembered: few distinct dates."""
+        if value.__class__ is not datetime.date:
+            return value
+        found = self._days.get(value)
+        if found is None:
+            if len(self._days) > 100_000:
+                self._days.clear()
+            found = self._days[value] = value.isoformat()
+        return found
+
+    # Bulk inserts into SQLite: the member table's secondary indexes are dropped before and built again
+    # after, inside the same transaction (SQLite's DDL is transactional, so a rollback or a kill restores
+    # them with everything else). Building an index over sorted keys costs a fraction of inserting the
+    # rows one by one into each of them in random order. Only when the import may at least double it.
+    BULK_ROWS = 20_000
+
+    def start_writes(self, total_estimate):
+        if connection.vendor != "sqlite":
+            return
+        self._content_type()
+        # SQLite: the transaction began IMMEDIATE, holding the write lock: nobody else adds members meanwhile.
+        self._was_empty = not Member.objects.exists()
+        self._unnumbered = []
+        self._writer = _SqliteWriter()
+        if total_estimate >= self.BULK_ROWS:
+            try:
+                self._pinyin_worker = _PinyinWorker()
+            except OSError:
+                self._pinyin_worker = None
+        if self.dry_run or total_estimate < self.BULK_ROWS:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            self._cache_size = cursor.fetchone()[0]
+            cursor.execute("PRAGMA cache_size = -32768")  # 32 MiB for the unique indexes that stay
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone():
+                return  # planner statistics would be lost with the indexes: leave them alone
+            # Only the members' own: the memberships and history rows are added in id order, their indexes
+            # mostly at their ends, which costs little (and is done in the writer's thread).
+            for model in (Member,):
+                table = model._meta.db_table
+                if total_estimate * 2 < self._max_id(cursor, table):
+                    continue
+                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                               "AND sql IS NOT NULL ORDER BY name", [table])
+                for name, sql in cursor.fetchall():
+                    if not sql.lstrip().upper().startswith("CREATE UNIQUE"):  # constraints stay
+                        cursor.execute(f'DROP INDEX "{name}"')
+                        self._bulk_indexes.append((name, sql))
+
+    def finish_writes(self):
+        self.sync_writes()
+        with connection.cursor() as cursor:
+            for _name, sql in self._bulk_indexes:
+                cursor.execute(sql)
+        self._bulk_indexes = []
+
+    def end_writes(self):
+        self._bulk_indexes = []  # committed with them, or rolled back to before they were dropped
+        if self._cache_size is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(self._cache_size)}")
+            self._cache_size = None
 
     def apply_updates(self, updates):
         if not updates:
@@ -416,13 +755,172 @@ class MemberImporter(BaseImporter):
         self.outcome.updated += len(members)
 
 
+def _same(value):
+    return value
+
+
+def _insert_many(cursor, head, rows, mark):
+    """INSERT rows (tuples of one length). With Django's cursor: executemany. With the sqlite3 driver's
+    own (in _SqliteWriter's thread): statements of up to 2,000 rows each, because executemany takes
+    the GIL back between rows, and a thread waits up to the switch interval (5 ms) to get it from a
+    busy one: row by row, the writer would spend its time waiting."""
+    if not rows:
+        return
+    width = len(rows[0])
+    one = f"({', '.join([mark] * width)})"
+    if mark != "?":
+        cursor.executemany(head + one, rows)
+        return
+    batch = 2000
+    for start in range(0, len(rows), batch):
+        part = rows[start:start + batch]
+        cursor.execute(head + ", ".join([one] * len(part)), list(itertools.chain.from_iterable(part)))
+
+
+class _SqliteWriter:
+    """A thread that runs SQLite inserts while the importer goes on with the next chunk: the sqlite3
+    driver lets go of the GIL while SQLite works.
+
+    It uses the same connection, so the same transaction; jobs run one at a time, in order, and the
+    importer touches the database itself only after wait(). A job's error is raised again in the
+    importer's thread (as Django would have raised it) at the next submit() or wait().
+    """
+
+    def __init__(self):
+        connection.ensure_connection()
+        self.db = connections[DEFAULT_DB_ALIAS]  # this thread's, the one in the transaction
+        self.raw = self.db.connection  # Django opens SQLite with check_same_thread=False
+        self.jobs = queue.Queue(maxsize=1)
+        self.error = None
+        self.discard = False
+        self.thread = threading.Thread(target=self._work, name="ledger-writer", daemon=True)
+        self.thread.start()
+
+    def cursor(self):
+        return self.raw.cursor()
+
+    def _work(self):
+        while True:
+            job = self.jobs.get()
+            try:
+                if job is None:
+                    return
+                if self.error is None and not self.discard:
+                    with self.db.wrap_database_errors:  # sqlite3 errors become Django's, as usual
+                        job()
+            except BaseException as exc:  # noqa: BLE001 - handed over to the importer's thread
+                self.error = exc
+            finally:
+                self.jobs.task_done()
+
+    def _raise(self):
+        if self.error is not None:
+            error, self.error = self.error, None
+            self.discard = True
+            raise error
+
+    def submit(self, job):
+        self._raise()
+        self.jobs.put(job)
+
+    def wait(self):
+        self.jobs.join()
+        self._raise()
+
+    def close(self):
+        """Stop after the job running now; jobs still waiting are dropped (the transaction is ending)."""
+        self.discard = True
+        self.jobs.put(None)
+        self.thread.join()
+
+
+def _plain_mobile(phone) -> bool:
+    """An 11-digit mainland mobile in ASCII digits: normalize_mobile would return it unchanged."""
+    return (phone.__class__ is str and len(phone) == 11 and phone.isascii() and phone.isdigit()
+            and phone[0] == "1" and phone[1] in "3456789")
+
+
 _pinyin_cache: dict = {}
+PINYIN_CACHE = 50_000  # names; it is emptied when full (names repeat within a sheet, not across)
+
+
+def _id_key(number: str):
+    """A 身份证号 as a dict key in less memory (a million of them are kept): its first 17 digits as an
+    int (the 18th follows from them), or itself if it is not of that form."""
+    return int(number[:17]) if len(number) == 18 and number[:17].isdigit() else number
+
+
+def _remember_pinyin(found: dict):
+    if len(_pinyin_cache) + len(found) > PINYIN_CACHE:
+        _pinyin_cache.clear()
+    _pinyin_cache.update(found)
+
+
+class _PinyinWorker:
+    """unionwork.core.text.pinyin_keys in a child process, for the names of a bulk import: pypinyin
+    costs more per new name than everything else done for a row, and a child has a GIL of its own.
+    answer() returns what pinyin_keys returns, or works it out here if the child is gone."""
+
+    CODE = "\n".join([
+        "import sys",
+        "from unionwork.core.text import pinyin_keys",
+        "for line in sys.stdin:",
+        "    keys = (pinyin_keys(name) for name in line[:-1].split('\\t'))",
+        "    sys.stdout.write('\\t'.join(f'{full},{initials}' for full, initials in keys) + '\\n')",
+        "    sys.stdout.flush()",
+    ])
+
+    def __init__(self):
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "PYTHONIOENCODING": "utf-8"}
+        self.proc = subprocess.Popen([sys.executable, "-c", self.CODE], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True,
+                                     encoding="utf-8")
+        self.broken = False
+        for pipe in (self.proc.stdin, self.proc.stdout):  # room for a chunk's names (Linux: F_SETPIPE_SZ)
+            try:
+                fcntl.fcntl(pipe.fileno(), 1031, 1 << 20)
+            except (OSError, AttributeError):
+                pass
+
+    def ask(self, names: list[str]):
+        """Send names (the importer's thread); answer() reads their keys back, in the same order."""
+        # Names are compact(): no tab, no line break. The keys are [a-z0-9] only.
+        if not self.broken:
+            try:
+                self.proc.stdin.write("\t".join(names) + "\n")
+                self.proc.stdin.flush()
+            except (OSError, ValueError):
+                self.broken = True
+
+    def answer(self, names: list[str]) -> list[tuple[str, str]]:
+        """The keys of the names of the oldest ask() not answered yet (the writer's thread)."""
+        if not self.broken:
+            try:
+                line = self.proc.stdout.readline()
+                keys = [tuple(k.split(",")) for k in line[:-1].split("\t")] if line else []
+                if len(keys) == len(names):
+                    return keys
+            except (OSError, ValueError):
+                pass
+            self.broken = True  # out of step from here on: every later answer is worked out here
+        return [pinyin_keys(name) for name in names]
+
+    def close(self):
+        if self.proc is not None:
+            proc, self.proc = self.proc, None
+            try:
+                proc.stdin.close()
+                proc.stdout.close()  # an answer nobody will read: the child stops on a broken pipe
+                proc.wait(timeout=5)
+            except (OSError, ValueError, subprocess.TimeoutExpired):
+                proc.kill()
+                proc.wait()
 
 
 def _pinyin(name):
     found = _pinyin_cache.get(name)
     if found is None:
-        if len(_pinyin_cache) > 200_000:
+        if len(_pinyin_cache) > PINYIN_CACHE:
             _pinyin_cache.clear()
         found = _pinyin_cache[name] = pinyin_keys(name)
     return found
