@@ -25,6 +25,23 @@ class Column:
     sensitive: str = ""  # key into MASKERS when the value is personal information
     width: int = 14
     sort: str = ""  # ordering key of the list's filter, when the column can be sorted
+    field: str = ""  # the same value as a field path: lets a large export read plain tuples (values_list)
+    labels: Any = None  # {stored value: label} for a coded field read by `field`
+    blank: Any = None  # what `get` gives when the field is empty (None: no cell)
+
+
+def _plain_columns(columns):
+    """Columns reading tuples of values_list, when every column names its field; else None."""
+    if not all(col.field for col in columns):
+        return None
+
+    def getter(i, labels, blank):
+        if labels:
+            return lambda row: labels.get(row[i], row[i]) if row[i] is not None else blank
+        return lambda row: row[i] if row[i] is not None else blank
+
+    return [Column(col.header, getter(i, col.labels and {str(k): str(v) for k, v in col.labels}, col.blank),
+                   col.sensitive, col.width) for i, col in enumerate(columns)]
 
 
 def wants_reveal(request) -> bool:
@@ -53,8 +70,15 @@ def xlsx_response(request, queryset, columns: list[Column], filename: str, sheet
     ws.freeze_panes(1, 0)
     # The formats' indexes, in the order xlsxwriter gives them as cells use them: the header's first.
     head._get_xf_index()
-    rows = _XlsxRows(columns, text._get_xf_index)
-    n = rows.write(queryset.iterator(chunk_size=2000), reveal)
+    # Model instances cost more than the sheet itself at 200,000 rows: read tuples when the columns allow.
+    plain = _plain_columns(columns)
+    if plain:
+        source = queryset.values_list(*[col.field for col in columns]).iterator(chunk_size=5000)
+        rows = _XlsxRows(plain, text._get_xf_index)
+    else:
+        source = queryset.iterator(chunk_size=2000)
+        rows = _XlsxRows(columns, text._get_xf_index)
+    n = rows.write(source, reveal)
     if n:
         ws.autofilter(0, 0, n, len(columns) - 1)
     book.close()

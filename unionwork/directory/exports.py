@@ -3,6 +3,8 @@ re-imports unchanged."""
 
 from unionwork.core.exports import Column
 
+from .choices import Education, Gender, MembershipStatus, PoliticalStatus, WorkStatus
+
 ENTERPRISE_COLUMNS = [
     Column("统一社会信用代码", lambda e: e.uscc, width=22),
     Column("单位名称", lambda e: e.name, width=30),
@@ -36,20 +38,25 @@ UNION_COLUMNS = [
 ]
 
 MEMBER_COLUMNS = [
-    Column("姓名", lambda m: m.name),
-    Column("性别", lambda m: m.get_gender_display(), width=6),
-    Column("民族", lambda m: m.ethnicity, width=8),
-    Column("身份证号", lambda m: m.id_number, sensitive="id_number", width=22),
-    Column("出生日期", lambda m: m.birth_date),
-    Column("手机号", lambda m: m.phone, sensitive="phone"),
-    Column("学历", lambda m: m.get_education_display()),
-    Column("政治面貌", lambda m: m.get_political_status_display()),
-    Column("工作单位", lambda m: m.enterprise.name if m.enterprise_id else "", width=28),
-    Column("单位统一社会信用代码", lambda m: m.enterprise.uscc if m.enterprise_id else "", width=22),
-    Column("所在工会", lambda m: m.union.name, width=28),
-    Column("所在社区", lambda m: m.union.node.parent.name if m.union.node.parent_id else ""),
-    Column("入会日期", lambda m: m.joined_on),
-    Column("会籍状态", lambda m: m.get_membership_status_display()),
-    Column("人员状态", lambda m: m.get_work_status_display()),
-    Column("农民工", lambda m: m.is_migrant, width=8),
+    Column("姓名", lambda m: m.name, field="name"),
+    Column("性别", lambda m: m.get_gender_display(), width=6, field="gender", labels=Gender.choices),
+    Column("民族", lambda m: m.ethnicity, width=8, field="ethnicity"),
+    Column("身份证号", lambda m: m.id_number, sensitive="id_number", width=22, field="id_number"),
+    Column("出生日期", lambda m: m.birth_date, field="birth_date"),
+    Column("手机号", lambda m: m.phone, sensitive="phone", field="phone"),
+    Column("学历", lambda m: m.get_education_display(), field="education", labels=Education.choices),
+    Column("政治面貌", lambda m: m.get_political_status_display(), field="political_status",
+           labels=PoliticalStatus.choices),
+    Column("工作单位", lambda m: m.enterprise.name if m.enterprise_id else "", width=28, field="enterprise__name",
+           blank=""),
+    Column("单位统一社会信用代码", lambda m: m.enterprise.uscc if m.enterprise_id else "", width=22,
+           field="enterprise__uscc", blank=""),
+    Column("所在工会", lambda m: m.union.name, width=28, field="union__name"),
+    Column("所在社区", lambda m: m.union.node.parent.name if m.union.node.parent_id else "",
+           field="union__node__parent__name", blank=""),
+    Column("入会日期", lambda m: m.joined_on, field="joined_on"),
+    Column("会籍状态", lambda m: m.get_membership_status_display(), field="membership_status",
+           labels=MembershipStatus.choices),
+    Column("人员状态", lambda m: m.get_work_status_display(), field="work_status", labels=WorkStatus.choices),
+    Column("农民工", lambda m: m.is_migrant, width=8, field="is_migrant"),
 ]
