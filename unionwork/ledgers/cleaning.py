@@ -116,7 +116,7 @@ def date(value) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, float | int) and not isinstance(value, bool):
-        if 20000101 <= value <= 21001231 and float(value).is_integer():
+        if 18800101 <= value <= 21001231 and float(value).is_integer():  # 19660619 typed as a number
             value = str(int(value))  # 20190305 typed as a number
         elif 1 <= value < 73051:  # an Excel serial date (1900-01-01 … 2099-12-31)
             return _EXCEL_EPOCH + datetime.timedelta(days=int(value))

@@ -123,11 +123,13 @@ class BaseImporter:
         self.scope_nodes = Node.objects.filter(path_prefix_q("path", node.path), archived_at__isnull=True)
         communities = list(self.scope_nodes.filter(kind="community").values_list("pk", "name", "union_name"))
         self.communities = {}
+        self.ambiguous = set()  # names two communities in scope share: a row must not pick one silently
         for pk, name, union_name in communities:
             name, union_name = compact(name), compact(union_name)
             for key in {name, union_name, name.removesuffix("社区"), name.removesuffix("居委会")}:
                 if key:
-                    self.communities.setdefault(key, pk)
+                    if self.communities.setdefault(key, pk) != pk:
+                        self.ambiguous.add(key)
         self.default_community = node.pk if node.kind == "community" else None
 
     # -------------------------------------------------------------- driving
@@ -335,10 +337,19 @@ class BaseImporter:
             if self.default_community:
                 return self.default_community
             return None
+        pk, problem = self.find_community(name)
+        if problem:
+            row.problems.append(("community", name, problem))
+        return pk
+
+    def find_community(self, name):
+        """(pk, None) or (None, the reason in Chinese) for a community named in a sheet."""
+        if name in self.ambiguous or name.removesuffix("社区") in self.ambiguous:
+            return None, f"「{self.node.display_name}」下有多个“{name}”，请导入到所在街道，或使用社区全称"
         pk = self.communities.get(name) or self.communities.get(name.removesuffix("社区"))
         if pk is None:
-            row.problems.append(("community", name, f"社区“{name}”不在「{self.node.display_name}」的管辖范围内"))
-        return pk
+            return None, f"社区“{name}”不在「{self.node.display_name}」的管辖范围内"
+        return pk, None
 
 
 # ------------------------------------------------------------------ members

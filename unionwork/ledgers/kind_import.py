@@ -102,9 +102,9 @@ class KindImporter(ServiceImporter):
                 if v[name] is None:
                     row.problems.append((name, value, f"工会“{value}”不在「{self.node.display_name}」的管辖范围内"))
             elif name == "node":
-                v[name] = self.communities.get(value) or self.communities.get(value.removesuffix("社区"))
-                if v[name] is None:
-                    row.problems.append((name, value, f"“{value}”不在「{self.node.display_name}」的管辖范围内"))
+                v[name], problem = self.find_community(value)
+                if problem:
+                    row.problems.append((name, value, problem))
             else:
                 found = scoped(self.user, f.related_model).filter(**{_title_field(f.related_model): value}).first() \
                     if self.user else f.related_model.objects.filter(**{_title_field(f.related_model): value}).first()

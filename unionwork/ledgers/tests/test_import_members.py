@@ -215,3 +215,17 @@ def test_export_with_full_information_reimports_unchanged(world, tmp_path, login
     assert job.status == JobStatus.DONE, job.problems
     assert job.unchanged == 2 and job.created == job.updated == 0
     assert list(Member.objects.order_by("pk").values()) == before
+
+
+def test_birth_date_typed_as_a_number_and_same_named_communities(world, tmp_path):
+    from unionwork.ledgers.cleaning import date
+    from unionwork.org.services import create_node
+
+    assert date(19660619) == datetime.date(1966, 6, 19)
+    # A community named like one in another street: the district-wide import must ask which.
+    create_node(None, kind="community", name="天运社区", code="D1-S2-X", parent=world.street2)
+    rows = [HEADER + ["所在社区"], [1, "孙一", make_id("19800101", 71), "男", None, None, world.union_a.name, None,
+                                     None, "天运社区"]]
+    job = run(world.district_admin, world.district, write_xlsx(tmp_path / "s.xlsx", rows))
+    assert job.status == JobStatus.REJECTED
+    assert any("多个" in p["reason"] for p in job.problems)
