@@ -1,12 +1,6 @@
 from django.db import models
 
 
-class ImportKind(models.TextChoices):
-    ENTERPRISES = "enterprises", "企业"
-    UNIONS = "unions", "基层工会"
-    MEMBERS = "members", "会员"
-
-
 class ImportMode(models.TextChoices):
     ALL_OR_NOTHING = "all-or-nothing", "全部正确才导入"
     VALID_ROWS = "valid-rows", "导入正确的行，退回有错的行"

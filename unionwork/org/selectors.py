@@ -19,20 +19,12 @@ def get_node(user, pk) -> Node:
     return get_scoped(user, Node, pk=pk)
 
 
-def get_node_by_code(user, code) -> Node:
-    return get_scoped(user, Node, code=code)
-
-
 def subtree(node: Node):
     return Node.objects.filter(path_prefix_q("path", node.path))
 
 
 def communities_for(user):
     return nodes_for(user, kinds=[NodeKind.COMMUNITY]).select_related("parent")
-
-
-def unions_nodes_for(user):
-    return nodes_for(user, kinds=[NodeKind.UNION])
 
 
 def breadcrumbs(user, node: Node) -> list[Node]:
