@@ -1,15 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from unionwork.accounts.views import login_otp, login_view
 from unionwork.api import api
 from unionwork.org.views import home
 
 urlpatterns = [
     path("", home, name="home"),
-    path("login/", login_not_required(auth_views.LoginView.as_view(template_name="accounts/login.html")),
-         name="login"),
+    path("login/", login_view, name="login"),
+    path("login/otp/", login_otp, name="login_otp"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("org/", include("unionwork.org.urls")),
     path("directory/", include("unionwork.directory.urls")),

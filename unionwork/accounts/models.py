@@ -15,6 +15,16 @@ class User(AbstractUser):
     )
     role = models.CharField("角色", max_length=32, choices=Role.choices, default=Role.VIEWER)
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    # Set when the system or an administrator chose the password: the user must pick their own.
+    must_change_password = models.BooleanField("须修改密码", default=False)
+    # Read and written only through accounts.services.get_totp_secret / set_totp_secret.
+    totp_secret = models.CharField("两步验证密钥", max_length=255, blank=True, editable=False)
+    # The last accepted TOTP time step: a code is never accepted twice.
+    totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    SCOPE_NODE_FIELD = "node"
+    # What the change history keeps of an account: never the password hash or the TOTP secret.
+    AUDIT_FIELDS = ["username", "display_name", "role", "node", "is_active", "must_change_password"]
 
     class Meta:
         verbose_name = "用户"
@@ -22,6 +32,12 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    @property
+    def totp_enrolled(self) -> bool:
+        from .services import totp_enabled
+
+        return totp_enabled(self)
 
     def has_role_perm(self, perm: str) -> bool:
         if not self.is_active:

@@ -20,6 +20,8 @@ class Node(models.Model):
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
+    # Applies to this node and every node below it (accounts.services.totp_required).
+    require_totp = models.BooleanField("本组织及下级账号须使用两步验证", default=False)
 
     class Meta:
         verbose_name = "组织节点"
