@@ -40,7 +40,7 @@ class ImportJob(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"导入#{self.pk} {self.kind_label()} {self.file_name}"
+        return f"导入#{self.pk} {self.kind_label} {self.file_name}"
 
     @property
     def kind_label(self):
