@@ -119,6 +119,8 @@ AXES_COOLOFF_TIME = 0.5  # hours: locked for 30 minutes
 # Two separate counters (a flat list, not a nested one): 5 failures for one account from any
 # address lock that account; 5 failures from one address for any accounts lock that address.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Attempts during a lock-out do not restart it: locked for 30 minutes from the fifth failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 

@@ -67,7 +67,9 @@ class NotSimilarToUsernameValidator:
             value = (value or "").lower()
             if len(value) < 3:
                 continue
-            if value in low or SequenceMatcher(a=low, b=value).ratio() >= self.max_similarity:
+            # The whole name, or a part of it of 4+ characters ("wangli" of "sq_wangli").
+            parts = {value} | {p for p in re.split(r"[\W_]+", value) if len(p) >= 4}
+            if any(p in low for p in parts) or SequenceMatcher(a=low, b=value).ratio() >= self.max_similarity:
                 raise ValidationError("密码不能包含用户名或姓名，也不能与之过于相似。", code="password_too_similar")
 
     def get_help_text(self):
@@ -75,11 +77,14 @@ class NotSimilarToUsernameValidator:
 
 
 class CommonPasswordValidator(DjangoCommonPasswordValidator):
-    """Django's list of 20,000 common passwords plus some common on Chinese sites."""
+    """Django's list of 20,000 common passwords plus some common on Chinese sites, also with a suffix."""
 
     def validate(self, password, user=None):
         low = password.lower().strip()
-        if low in self.passwords or low in _EXTRA_COMMON:
+        # A common word with digits or symbols only stuck on its ends ("Password123!") is as weak.
+        core = re.sub(r"^[^a-z]+|[^a-z]+$", "", low)
+        candidates = {low} | ({core} if len(core) >= 4 else set())
+        if candidates & (self.passwords | _EXTRA_COMMON):
             raise ValidationError("这个密码太常见，容易被猜中，请换一个。", code="password_too_common")
 
     def get_help_text(self):
