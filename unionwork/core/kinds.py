@@ -242,8 +242,9 @@ class RecordService:
         if user is None:
             return
         for f in obj._meta.concrete_fields:
-            if isinstance(f, models.ForeignKey) and f.name != "node" and getattr(f.related_model,
-                                                                                 "SCOPE_NODE_FIELD", None):
+            # created_by is the acting user (request.user, a lazy object), set here, not chosen in the form.
+            if isinstance(f, models.ForeignKey) and f.name not in ("node", "created_by") and getattr(
+                    f.related_model, "SCOPE_NODE_FIELD", None):
                 related = getattr(obj, f.name)
                 if related is not None:
                     ensure_visible(user, related, str(f.verbose_name))
