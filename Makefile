@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-sqlite test-pg lint browser clean
+.PHONY: setup run serve-production test test-sqlite test-pg lint browser clean
 
 setup: $(VENV)/.synced node_modules/.synced
 
@@ -25,6 +25,10 @@ run: setup
 	@echo ""
 	@echo "打开 http://$(HOST):$(PORT) ，用上面的演示账号登录。按 Ctrl+C 停止。"
 	HOST=$(HOST) PORT=$(PORT) scripts/serve
+
+# gunicorn workers + WhiteNoise + the task worker; DJANGO_ENV=production (scripts/serve-production).
+serve-production: setup
+	HOST=$(HOST) PORT=$(PORT) scripts/serve-production
 
 lint: setup
 	$(VENV)/bin/ruff check .
