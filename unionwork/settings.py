@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "unionwork.core.middleware.AuditContextMiddleware",  # the request's user and address for the audit trail
     "unionwork.core.middleware.PagesLoginRequiredMiddleware",
     "unionwork.accounts.middleware.AccountStepsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -184,6 +185,11 @@ TASKS = {
 
 # Page size of every list page and API list.
 PAGE_SIZE = 25
+
+# Security audit trail (core.AuditEvent): kept this many days, at least 180 (checked at startup); older
+# entries go only by `manage.py purge_audit`. X-Forwarded-For is believed only behind a trusted proxy.
+AUDIT_RETENTION_DAYS = os.environ.get("AUDIT_RETENTION_DAYS", "365")  # parsed and checked by core.audit
+AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,7 @@ urlpatterns = [
     path("funds/", include("unionwork.funds.urls")),
     path("plans/", include("unionwork.plans.urls")),
     path("documents/", include("unionwork.documents.urls")),
+    path("audit/", include("unionwork.core.audit_urls")),
     path("api/v1/", api.urls),
     path("ops/admin/", admin.site.urls),
 ]

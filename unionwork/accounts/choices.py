@@ -20,6 +20,7 @@ class Perm(models.TextChoices):
     VIEW_FUNDS = "view_funds", "查看经费"
     MANAGE_FUNDS = "manage_funds", "登记经费收缴与代管"
     AUDIT = "audit", "登记经费审查"
+    VIEW_AUDIT = "view_audit", "查看安全审计日志"
 
 
 _WRITE = {Perm.VIEW, Perm.CREATE, Perm.CHANGE, Perm.ARCHIVE}
@@ -27,8 +28,10 @@ _WRITE = {Perm.VIEW, Perm.CREATE, Perm.CHANGE, Perm.ARCHIVE}
 # Role -> what it may do (within its own node and below; scope is checked separately).
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.DISTRICT_ADMIN: frozenset(_WRITE | {Perm.REVEAL, Perm.MANAGE_USERS, Perm.VIEW_FUNDS, Perm.MANAGE_FUNDS,
-                                             Perm.AUDIT}),
-    Role.STREET_CADRE: frozenset(_WRITE | {Perm.REVEAL, Perm.VIEW_FUNDS, Perm.MANAGE_FUNDS, Perm.AUDIT}),
+                                             Perm.AUDIT, Perm.VIEW_AUDIT}),
+    # The security audit trail of their node and below: the district's and the streets' administrators.
+    Role.STREET_CADRE: frozenset(_WRITE | {Perm.REVEAL, Perm.VIEW_FUNDS, Perm.MANAGE_FUNDS, Perm.AUDIT,
+                                           Perm.VIEW_AUDIT}),
     Role.COMMUNITY_CADRE: frozenset(_WRITE | {Perm.REVEAL}),
     Role.UNION_CHAIR: frozenset(_WRITE | {Perm.REVEAL}),
     # 经审 reads funds and records audits; it changes nothing else.

@@ -87,6 +87,9 @@ def xlsx_response(request, queryset, columns: list[Column], filename: str, sheet
     if reveal:
         audit.log_reveal(request.user, None, fields=[c.sensitive for c in columns if c.sensitive],
                          channel="export", detail=f"{filename}：{n}行")
+    audit.log_event("export", user=request.user, object_repr=filename,
+                    detail=f"导出{filename}：{n}行" + ("，含完整个人信息" if reveal else ""),
+                    data={"rows": n, "reveal": reveal, "query": request.GET.urlencode()[:1000]})
     tmp.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return FileResponse(tmp, as_attachment=True, filename=f"{filename}-{stamp}.xlsx",

@@ -32,5 +32,8 @@ def statistics_xlsx(request):
 @router.get("/documents/check", summary="数据核查：每条规则发现的问题及对应记录的链接")
 def data_check(request):
     node = dashboard_node(request.user, request.GET.get("node"))
+    results = checks.run(node)
+    if node:
+        views.log_data_check(request, node, results)
     return [{"rule": rule.key, "title": rule.title, "severity": rule.severity,
-             "items": [{"message": i.message, "url": i.url} for i in items]} for rule, items in checks.run(node)]
+             "items": [{"message": i.message, "url": i.url} for i in items]} for rule, items in results]

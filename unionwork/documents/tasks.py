@@ -31,7 +31,10 @@ def write(job: DocumentJob) -> tuple[bytes, str]:
 
 
 @task()
-def write_document(job_id: int):
+def write_document(job_id: int, ip: str | None = None):
+    # ip: the address of the request that asked for it, for the audit event (the worker has no request).
+    from unionwork.core import audit
+
     job = DocumentJob.objects.select_related("user", "node").get(pk=job_id)
     job.status = "running"
     job.save(update_fields=["status"])
@@ -47,3 +50,5 @@ def write_document(job_id: int):
     path.write_bytes(data)
     job.status, job.file_path, job.file_name, job.finished_at = "done", str(path), name, timezone.now()
     job.save()
+    audit.log_event("document", user=job.user, obj=job, node=job.node, ip=ip, object_repr=name,
+                    detail=f"后台生成{job.get_kind_display()}：{name}", data={"job": job.pk, "params": job.params})

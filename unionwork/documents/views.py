@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from unionwork.accounts.choices import Perm
+from unionwork.core import audit
 from unionwork.core.scope import ensure_perm, get_scoped, nodes_in_scope, scoped
 from unionwork.plans.indicators import Period
 from unionwork.plans.selectors import dashboard_node
@@ -23,11 +24,22 @@ from .tasks import write_document
 def data_check(request):
     node = dashboard_node(request.user, request.GET.get("node"))
     results = checks.run(node) if node else []
+    if node:
+        log_data_check(request, node, results)
     return render(request, "documents/check.html", {
         "node": node, "results": results, "total": sum(len(items) for _, items in results)})
 
 
+def log_data_check(request, node, results):
+    total = sum(len(items) for _, items in results)
+    audit.log_event("document", user=request.user, node=node, object_repr=f"{node.display_name}数据核查",
+                    detail=f"数据核查：{node.display_name}，发现问题{total}条", data={"problems": total})
+
+
 def _docx_response(doc, template=None):
+    # The user and address come from the request (page or API) through the audit context.
+    audit.log_event("document", node=getattr(doc, "node", None), object_repr=doc.title,
+                    detail=f"生成 Word：{doc.title}" + ("（本单位模板）" if template else ""))
     response = HttpResponse(docx.write(doc, template), content_type=(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
     response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}.docx")
@@ -78,6 +90,8 @@ def statistics(request):
     except ValueError:
         year = timezone.localdate().year
     data, _ = workbook(node, StatPeriod.survey_year(year))
+    audit.log_event("document", user=request.user, node=node, object_repr=f"{node.display_name}{year}年度统计",
+                    detail=f"生成年度统计 Excel：{node.display_name}{year}年度")
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = content_disposition_header(True, f"{node.display_name}{year}年度统计.xlsx")
     return response
@@ -134,7 +148,7 @@ def start_job(request):
     params = {k: int(request.POST[k]) for k in ("year", "half", "quarter") if (request.POST.get(k) or "").isdigit()}
     params.setdefault("year", timezone.localdate().year)
     job = DocumentJob.objects.create(user=request.user, node=node, kind=kind, params=params)
-    write_document.enqueue(job.pk)
+    write_document.enqueue(job.pk, ip=audit.client_ip(request))
     return redirect("documents:job", job.pk)
 
 

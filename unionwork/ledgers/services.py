@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from unionwork.accounts.choices import Perm
+from unionwork.core import audit
 from unionwork.core.scope import ensure_node_in_scope, ensure_perm
 
 from . import progress
@@ -55,8 +56,34 @@ def create_job(user, *, node, kind, source, file_name, mode=ImportMode.ALL_OR_NO
                                     file_sha256=sha, file_path=str(path), dry_run=dry_run)
 
 
-def run_job(job: ImportJob, *, commit: bool) -> ImportJob:
-    """Check (commit=False) or import (commit=True) a job's file; the job records the outcome."""
+def run_job(job: ImportJob, *, commit: bool, ip: str | None = None) -> ImportJob:
+    """Check (commit=False) or import (commit=True) a job's file; the job records the outcome.
+
+    An import (commit) writes one audit event with its counts, whatever its end; its rows write
+    none of their own. ip: the address of the request that confirmed it (run by the task worker).
+    """
+    try:
+        with audit.address(ip), audit.bulk():
+            return _run_job(job, commit=commit)
+    finally:
+        if commit:  # also when the importer failed: the attempt is on record
+            _log_import(job, ip)
+
+
+def _log_import(job: ImportJob, ip: str | None):
+    counts = {name: getattr(job, name) for name in ("rows_total", "created", "updated", "unchanged", "rejected",
+                                                     "skipped")}
+    text = (f"{job.kind_label}「{job.file_name}」{job.get_status_display()}：共{job.rows_total}行，新增{job.created}，"
+            f"更新{job.updated}，无变化{job.unchanged}，退回{job.rejected}")
+    if job.dry_run:
+        text = "（仅检查）" + text
+    audit.log_event("import", user=job.user, obj=job, node=job.node, ip=ip,
+                    detail=text + (f"；{job.error}" if job.error else ""),
+                    data={"job": job.pk, "status": job.status, "mode": job.mode, "file_sha256": job.file_sha256,
+                          **counts})
+
+
+def _run_job(job: ImportJob, *, commit: bool) -> ImportJob:
     job.status = JobStatus.IMPORTING if commit else JobStatus.CHECKING
     job.started_at = job.started_at or timezone.now()
     job.save(update_fields=["status", "started_at"])

@@ -9,6 +9,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from unionwork.accounts.choices import Perm
+from unionwork.core import audit
 from unionwork.core.scope import ensure_perm
 
 from . import blank_forms, progress, selectors, services, tasks
@@ -47,7 +48,7 @@ def confirm(request, pk):
         messages.error(request, "请选择导入方式")
         return redirect("ledgers:job", job.pk)
     job = services.confirm_job(request.user, job, form.cleaned_data["mode"])
-    tasks.commit_import.enqueue(job.pk)
+    tasks.commit_import.enqueue(job.pk, ip=audit.client_ip(request))
     messages.info(request, "已开始导入")
     return redirect("ledgers:job", job.pk)
 
@@ -66,6 +67,8 @@ def rejected_file(request, pk):
     job = selectors.get_job(request.user, pk)
     if not job.rejected_path or not Path(job.rejected_path).exists():
         raise Http404("没有退回行")
+    audit.log_event("export", user=request.user, obj=job, node=job.node, object_repr=str(job),
+                    detail=f"下载退回行：{job.rejected}行", data={"job": job.pk, "rows": job.rejected})
     return FileResponse(open(job.rejected_path, "rb"), as_attachment=True, filename=Path(job.rejected_path).name)
 
 

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from unionwork.core import audit
 from unionwork.documents import docx, summary
 from unionwork.org.models import Node
 from unionwork.plans.indicators import Period
@@ -31,4 +32,6 @@ class Command(BaseCommand):
             period = Period.year(o["year"], until=timezone.localdate())
         doc = summary.build(node, period)
         Path(o["output"]).write_bytes(docx.write(doc))
+        audit.log_event("document", user=None, node=node, object_repr=doc.title,
+                        detail=f"命令行生成 Word：{doc.title}（{o['output']}）")
         self.stdout.write(f"已生成 {o['output']}：{doc.title}，{len(doc.sections)} 个部分")
