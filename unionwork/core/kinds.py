@@ -155,6 +155,15 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
         pass  # the service validates (shared with the API and the importer)
 
 
+def _check_attachment(value):
+    from django.core.files.uploadedfile import UploadedFile
+
+    from .uploads import check_upload
+
+    if isinstance(value, UploadedFile):  # a new upload, not the file already kept
+        check_upload(value, "attachment")
+
+
 def child_form_class(child: Child, fields=None):
     return forms.modelform_factory(child.model, form=ChildForm, fields=fields or child.fields)
 
@@ -163,6 +172,8 @@ class ChildForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
+            if isinstance(f, forms.FileField):
+                f.validators.append(_check_attachment)
             if isinstance(f, forms.DateField):
                 f.widget = forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d")
             if isinstance(f, forms.ModelChoiceField) and user is not None and getattr(

@@ -8,6 +8,7 @@ from jinja2.exceptions import SecurityError
 from unionwork.accounts.choices import Perm
 from unionwork.core import audit
 from unionwork.core.scope import ensure_can_write, scoped
+from unionwork.core.uploads import check_upload
 
 from . import docx
 from .models import DocumentTemplate
@@ -30,6 +31,10 @@ def check_template(data: bytes):
 @transaction.atomic
 def upload(user, node, kind, name, uploaded):
     ensure_can_write(user, Perm.CREATE, node)
+    try:
+        check_upload(uploaded, "template")  # size, .docx by content, zip bomb: before docxtpl opens it
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     data = uploaded.read()
     check_template(data)
     uploaded.seek(0)

@@ -1,11 +1,11 @@
 from django import forms
 
 from unionwork.core.forms import BootstrapMixin
+from unionwork.core.uploads import check_upload
 from unionwork.org.selectors import nodes_for
 
 from .choices import ImportMode
 from .columns import import_kinds
-from .services import MAX_UPLOAD_BYTES
 
 
 class NodeField(forms.ModelChoiceField):
@@ -28,10 +28,7 @@ class UploadForm(BootstrapMixin, forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if f.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("文件超过 200 MB，请拆分后分批导入")
-        if not f.name.lower().endswith((".xlsx", ".xls", ".xlsm", ".csv", ".ods")):
-            raise forms.ValidationError("只支持 .xlsx、.xls、.csv 文件")
+        check_upload(f, "ledger")  # size, type by content, zip bomb, CSV rows: before it is stored
         return f
 
 

@@ -23,8 +23,6 @@ from .importers import importer_class
 from .models import ImportJob
 from .readers import UnreadableFile
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-
 
 def _store(source, name: str) -> tuple[Path, str]:
     folder = settings.MEDIA_ROOT / "imports" / uuid.uuid4().hex

@@ -3,9 +3,11 @@ import threading
 import time
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from unionwork.accounts.models import User
+from unionwork.core.uploads import check_upload
 from unionwork.ledgers import progress, services
 from unionwork.ledgers.choices import ImportMode, JobStatus
 from unionwork.ledgers.columns import import_kinds
@@ -30,6 +32,10 @@ class Command(BaseCommand):
             raise CommandError(f"不认识的台帐类型：{o['kind']}（可选：{'、'.join(import_kinds())}）")
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
+        try:
+            check_upload(path, "ledger")  # the same limits as an upload on the page
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from None
         user = None
         if o["user"]:
             user = User.objects.filter(username=o["user"]).select_related("node").first()
