@@ -1,6 +1,8 @@
 """/api/v1: the same selectors, services, filters and scope as the pages."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+import logging
+
+from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -46,6 +48,20 @@ def on_permission_denied(request, exc):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return api.create_response(request, {"detail": "记录不存在或不在您的管辖范围内"}, status=404)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_bad_request(request, exc):
+    # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE or too many fields
+    return api.create_response(request, {"detail": "请求有误或内容过大，无法处理"}, status=400)
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    # Anything unforeseen: the traceback goes to the server log, never to the client (even with DEBUG).
+    logging.getLogger("unionwork.api").exception("API error on %s %s", request.method, request.path)
+    return api.create_response(request, {"detail": "服务器内部错误，本次操作没有完成，已记录日志，请稍后重试"},
+                               status=500)
 
 
 from unionwork.directory.api import router as directory_router  # noqa: E402

@@ -15,10 +15,18 @@ def env_bool(name, default=False):
     return default if value is None else value.lower() in {"1", "true", "yes", "on"}
 
 
+# DJANGO_ENV=production: the one switch for a real server (HTTPS, no debug, secrets from the environment).
+PRODUCTION = os.environ.get("DJANGO_ENV") == "production"
+
+
 def _secret_key():
     # A stable per-checkout key for local use; production sets SECRET_KEY.
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
+    if PRODUCTION:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("DJANGO_ENV=production needs SECRET_KEY in the environment (50+ random characters)")
     path = VAR_DIR / "secret_key"
     if not path.exists():
         import secrets
@@ -28,8 +36,9 @@ def _secret_key():
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("DEBUG", True)
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+DEBUG = False if PRODUCTION else env_bool("DEBUG", True)
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
+    "ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from STATIC_ROOT in production (gunicorn)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +93,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "unionwork.core.context_processors.navigation",
@@ -197,3 +208,68 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"unionwork": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
+
+# ---------------------------------------------------------------- HTTP hardening (issue 8)
+from django.utils.csp import CSP  # noqa: E402
+
+# Content-Security-Policy in every environment, so tests and the browser tests see what production
+# sends: only this server's scripts and styles; an inline <script>/<style> needs the request's nonce
+# ({{ csp_nonce }}). style="" attributes stay allowed: they set widths and heights, not code.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],  # Bootstrap and Swagger UI draw small icons as data: SVG
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+# CSRF failures render templates/403_csrf.html (Chinese); 400.html and 500.html likewise never show a trace.
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # HSTS: browsers then refuse plain http to this host for HSTS_SECONDS (default a year); start lower
+    # (e.g. 3600) while trying HTTPS out. includeSubDomains is on: no subdomain of the platform's host
+    # should ever serve personal data over http. preload is off: the preload list is for public
+    # domains and needs the domain owner to submit it; on a government intranet it means nothing, so
+    # that check (security.W021) is silenced rather than sending a promise nobody made.
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    # Only behind a reverse proxy that terminates TLS and always sets X-Forwarded-Proto (and strips a
+    # client's own): otherwise a client could claim https.
+    if env_bool("BEHIND_TLS_PROXY"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Uploads (unionwork/core/uploads.py checks every file against its kind before storing or parsing it).
+# Ledgers keep the 200 MB of the ledgers issue (a million-row member sheet is ~130 MB of .xlsx, ~1 GB of XML).
+UPLOAD_KINDS = {
+    "ledger": {"label": "台帐", "extensions": (".xlsx", ".xlsm", ".xls", ".ods", ".csv"),
+               "max_bytes": int(os.environ.get("UPLOAD_LEDGER_MB", 200)) * 1024 * 1024,
+               "max_uncompressed": 1536 * 1024 * 1024, "max_rows": 1_200_000},
+    "attachment": {"label": "附件", "extensions": (".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".docx",
+                                                  ".xlsx", ".pptx", ".doc", ".xls", ".ppt"),
+                   "max_bytes": 20 * 1024 * 1024, "max_uncompressed": 200 * 1024 * 1024},
+    "template": {"label": "Word 模板", "extensions": (".docx",), "max_bytes": 5 * 1024 * 1024,
+                 "max_uncompressed": 50 * 1024 * 1024},
+}
+# Real Office files compress sheet XML 5–30 times; deflate tops out near 1,000: a member over this is a bomb.
+UPLOAD_ZIP_MAX_RATIO = 200
+# Form fields without files: 10 MB (a long plan table posts a few thousand small fields, never megabytes).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Files above 2.5 MB go to a temporary file while uploading, not to memory (Django's default, kept on purpose).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+# The plan page posts indicators × (3 + children) inputs: a street of 40 communities stays under 5,000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
