@@ -22,8 +22,8 @@ Prints exactly one JSON line on stdout (progress on stderr); exit code 1 when a 
 2–3 minutes. Server-side times per page kind come from the gunicorn access log (%(D)s).
 
 Environment the benchmark relies on (it serves plain http on 127.0.0.1, as behind an HTTPS proxy):
-DJANGO_ENV=production, DEBUG=false, SECURE_SSL_REDIRECT=false, SESSION_COOKIE_SECURE=false,
-CSRF_COOKIE_SECURE=false, SECURE_HSTS_SECONDS=0, ALLOWED_HOSTS=127.0.0.1.
+DJANGO_ENV=production, SECRET_KEY (a random one per run), SECURE_SSL_REDIRECT=false, HSTS_SECONDS=0,
+ALLOWED_HOSTS=127.0.0.1. Cookies marked Secure are sent anyway: the client sets its Cookie header itself.
 """
 
 import argparse
@@ -76,6 +76,7 @@ def parse_args():
     p.add_argument("--imports", type=int, default=2, help="member sheets imported through the pages during the load")
     p.add_argument("--import-rows", type=int, default=30)
     p.add_argument("--wrk-threads", type=int, default=2)
+    p.add_argument("--skip", default="", help="request kinds left out of the mix, comma-separated (e.g. dashboard)")
     p.add_argument("--dir", default=str(ROOT / "var" / "bench"))
     p.add_argument("--keep", action="store_true", help="keep the scratch folder (copy, logs, wrk script)")
     return p.parse_args()
@@ -447,12 +448,12 @@ def lua_value(v):
     return json.dumps(str(v))  # a JSON string literal is a valid Lua string literal for ASCII
 
 
-def write_lua(folder, sessions, port, phase):
+def write_lua(folder, sessions, port, phase, skip=()):
     origin = f"http://127.0.0.1:{port}"
     users = [{"cookie": f"sessionid={s['cookies']['sessionid']}; csrftoken={s['cookies']['csrftoken']}",
               "csrf": s["cookies"]["csrftoken"], "node": s["node"], "origin": origin, "urls": s["urls"]}
              for s in sessions]
-    mix = [kind for kind, weight in MIX.items() for _ in range(weight)]
+    mix = [kind for kind, weight in MIX.items() if kind not in skip for _ in range(weight)]
     out = folder / f"wrk-{phase}.out"
     script = folder / f"load-{phase}.lua"
     script.write_text(LUA % {"users": lua_value(users), "mix": lua_value(mix), "out": lua_value(str(out)),
@@ -545,8 +546,7 @@ def start_server(args, folder, db, port):
                PORT=str(port), DJANGO_ENV="production", DEBUG="false", ALLOWED_HOSTS="127.0.0.1",
                SECRET_KEY="load-bench-" + uuid.uuid4().hex + uuid.uuid4().hex,
                # Plain http on 127.0.0.1 stands for the app behind an HTTPS proxy.
-               SECURE_SSL_REDIRECT="false", SESSION_COOKIE_SECURE="false", CSRF_COOKIE_SECURE="false",
-               SECURE_HSTS_SECONDS="0", WORKER_CLASS=args.worker_class, THREADS=str(args.threads),
+               SECURE_SSL_REDIRECT="false", HSTS_SECONDS="0", WORKER_CLASS=args.worker_class, THREADS=str(args.threads),
                ACCESS_LOG=str(folder / "access.log"))
     if args.workers:
         env["WEB_WORKERS"] = str(args.workers)
@@ -647,7 +647,8 @@ def main():
         _, log_lines = access_log_times(folder / "access.log")
 
         # Phase 1: the load, with imports beside it.
-        script, out = write_lua(folder, sessions, port, "load")
+        skip = {k for k in args.skip.split(",") if k}
+        script, out = write_lua(folder, sessions, port, "load", skip)
         community = next(name for name in usernames if users[name].role == "community_cadre")
         stop = threading.Event()
         importer = Importer(http, dict(sessions[usernames.index(community)]["cookies"]), users[community],
@@ -668,7 +669,7 @@ def main():
         kill = None
         ids_kill = []
         if args.kill_seconds:
-            script, out = write_lua(folder, sessions, port, "kill")
+            script, out = write_lua(folder, sessions, port, "kill", skip)
             log(f"phase 2: {args.kill_seconds} s of load, kill -9 of one worker in the middle …")
             run = start_wrk(wrk, script, port, args.kill_seconds, args.users, args.wrk_threads)
             time.sleep(args.kill_seconds / 2)
@@ -735,7 +736,7 @@ def main():
         "server_ms_by_kind": per_kind, "imports": imports, "logins": {"users": len(usernames), "seconds": login_s},
         "server": {"workers": workers_used, "worker_class": args.worker_class, "threads": args.threads,
                    "database": "sqlite (WAL), copy of " + source.name},
-        "mix_percent": MIX,
+        "mix_percent": {k: v for k, v in MIX.items() if k not in skip},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "django": django.get_version(),
                     "sqlite": sqlite3.sqlite_version, "debug": settings.DEBUG,
                     # Other work on the machine (other engineers' tests) shares the 2 cores.
