@@ -164,8 +164,10 @@ class Member(models.Model):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name="工作单位", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
-    union = models.ForeignKey(Union, verbose_name="所在工会", on_delete=models.PROTECT, related_name="members")
-    node = models.ForeignKey("org.Node", on_delete=models.PROTECT, related_name="+", editable=False)
+    # No single-column indexes of their own: the (union, membership_status) and the list index begin with them.
+    union = models.ForeignKey(Union, verbose_name="所在工会", on_delete=models.PROTECT, related_name="members",
+                              db_index=False)
+    node = models.ForeignKey("org.Node", on_delete=models.PROTECT, related_name="+", editable=False, db_index=False)
     joined_on = models.DateField("入会日期", null=True, blank=True)
     membership_status = models.CharField(
         "会籍状态", max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
@@ -194,7 +196,6 @@ class Member(models.Model):
             models.Index(fields=["name_pinyin"]),
             models.Index(fields=["name_initials"]),
             models.Index(fields=["union", "membership_status"]),
-            models.Index(fields=["enterprise"]),
         ]
 
     def __str__(self):
