@@ -36,6 +36,15 @@ def yesno_cn(value):
     return "是" if value else "否"
 
 
+@register.filter
+def source_cn(value):
+    """Where a change came from, as stored in the history (web, api, import:<job>), in words."""
+    value = value or ""
+    if value.startswith("import:"):
+        return f"导入#{value.removeprefix('import:')}"
+    return {"web": "网页", "api": "API"}.get(value, value)
+
+
 @register.simple_tag(takes_context=True)
 def sort_link(context, key, label):
     """A column header that sorts by key, then by -key, updating the results in place."""
@@ -52,7 +61,7 @@ def sort_link(context, key, label):
         icon = ' <i class="bi bi-caret-down-fill"></i>'
     return format_html(
         '<a class="text-reset text-decoration-none" href="{0}" hx-get="{0}" hx-target="#results" '
-        'hx-push-url="true">{1}{2}</a>', href, label, mark_safe(icon)
+        'hx-swap="outerHTML" hx-push-url="true">{1}{2}</a>', href, label, mark_safe(icon)
     )
 
 
