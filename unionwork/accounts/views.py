@@ -10,7 +10,7 @@ from django.contrib.auth import update_session_auth_hash, user_login_failed
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -99,7 +99,10 @@ def profile(request):
 
 @require_POST
 def revoke_token(request, pk):
-    request.user.api_tokens.filter(pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # Someone else's token (or one already revoked) does not exist for this user.
+    token = get_object_or_404(request.user.api_tokens, pk=pk, revoked_at__isnull=True)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
     messages.success(request, "令牌已作废")
     return redirect("accounts:profile")
 

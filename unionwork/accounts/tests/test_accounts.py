@@ -37,7 +37,7 @@ def test_a_user_cannot_revoke_someone_elses_token(world):
     token, key = ApiToken.issue(world.cadre_b, "别人的")
     login = Client()
     login.force_login(world.cadre_a)
-    login.post(f"/accounts/tokens/{token.pk}/revoke/")
+    assert login.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
     assert Client(headers={"Authorization": f"Bearer {key}"}).get("/api/v1/members").status_code == 200
