@@ -69,7 +69,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from STATIC_ROOT in production (gunicorn)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -159,8 +158,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-if os.environ.get("DJANGO_ENV") == "production":
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+if PRODUCTION:
+    # Static files from STATIC_ROOT under gunicorn; development and tests use runserver's finders.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
     # scripts/serve-production runs collectstatic: hashed, compressed names cached for a year by browsers.
     # Not in development or tests, where no manifest exists.
     STORAGES = {

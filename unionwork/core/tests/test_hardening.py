@@ -21,13 +21,27 @@ from unionwork.directory import selectors as directory_selectors
 ROOT = Path(django_settings.BASE_DIR)
 
 
+# Set by the browser tests for this process; a deployment never has it (check --deploy says so).
+NOT_INHERITED = ("DEBUG", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "STATIC_ROOT")
+
+
 def production_env(tmp_path, **extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS")}
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     env.update({"DJANGO_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(50),
                 "ALLOWED_HOSTS": "gh.example.gov.cn,testserver", "UNIONWORK_VAR": str(tmp_path / "var"),
                 "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "unionwork.settings"})
     env.update(extra)
     return env
+
+
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory):
+    """STATIC_ROOT after collectstatic, as scripts/serve-production makes it (a fresh clone has none)."""
+    folder = tmp_path_factory.mktemp("static")
+    env = production_env(folder, STATIC_ROOT=str(folder / "staticfiles"))
+    result = run(["manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+    assert result.returncode == 0, result.stderr
+    return str(folder / "staticfiles")
 
 
 def run(args, env):
@@ -67,8 +81,8 @@ print(json.dumps({"debug": settings.DEBUG, "plain": [plain.status_code, plain.he
 """
 
 
-def test_production_sends_https_only_headers_and_secure_cookies(tmp_path):
-    result = run(["-c", PROBE], production_env(tmp_path))
+def test_production_sends_https_only_headers_and_secure_cookies(tmp_path, collected_static):
+    result = run(["-c", PROBE], production_env(tmp_path, STATIC_ROOT=collected_static))
     assert result.returncode == 0, result.stderr
     got = json.loads(result.stdout.strip().splitlines()[-1])
     assert got["debug"] is False
@@ -85,7 +99,8 @@ def test_production_sends_https_only_headers_and_secure_cookies(tmp_path):
     assert got["session_secure"] is True and got["session_httponly"] is True
     # No proxy header is trusted unless the operator says a proxy sets it.
     assert got["proxy_header"] is None
-    behind = json.loads(run(["-c", PROBE], production_env(tmp_path, BEHIND_TLS_PROXY="1")).stdout.splitlines()[-1])
+    behind = run(["-c", PROBE], production_env(tmp_path, BEHIND_TLS_PROXY="1", STATIC_ROOT=collected_static))
+    behind = json.loads(behind.stdout.splitlines()[-1])
     assert behind["proxy_header"] == ["HTTP_X_FORWARDED_PROTO", "https"]
 
 
