@@ -2,6 +2,7 @@
 deactivate, unlock, and the node's two-step requirement; nothing outside the manager's scope."""
 
 import re
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -76,7 +77,7 @@ def test_create_with_a_generated_password_shown_once_then_forced_change(world, l
     resp = client.post("/accounts/users/new/", create_post(world.comm_a))
     assert resp.status_code == 200 and resp["Cache-Control"] == "no-store"
     html = resp.content.decode()
-    password = re.search(r'id="initial-password">([^<]+)</code>', html).group(1)
+    password = unescape(re.search(r'id="initial-password">([^<]+)</code>', html).group(1))  # as the browser shows it
     assert "只显示这一次" in html and len(password) >= 10
     user = User.objects.get(username="sq_newbie")
     assert user.node == world.comm_a and user.role == Role.COMMUNITY_CADRE and user.must_change_password
@@ -104,7 +105,7 @@ def test_reset_password_deactivate_and_activate(world, login, admin_a):
     client = login(admin_a)
     target = world.cadre_a
     resp = client.post(f"/accounts/users/{target.pk}/password/", {"password_mode": "generate"})
-    password = re.search(r'id="initial-password">([^<]+)</code>', resp.content.decode()).group(1)
+    password = unescape(re.search(r'id="initial-password">([^<]+)</code>', resp.content.decode()).group(1))
     target.refresh_from_db()
     assert target.check_password(password) and target.must_change_password
     assert client.post(f"/accounts/users/{target.pk}/deactivate/").status_code == 302
