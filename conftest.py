@@ -24,6 +24,7 @@ code under test.
 
 import datetime
 import itertools
+import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -100,6 +101,21 @@ def add_member(user, union, name, id_number, enterprise=None, **extra):
 def make_user(username, role, node, **extra):
     return User.objects.create_user(username=username, password=None, role=role, node=node,
                                     display_name=extra.pop("display_name", username), **extra)
+
+
+# ---------------------------------------------------------------- browser tests (Playwright)
+
+# Debian's Chromium, never a downloaded browser (scripts/ensure-chromium installs it).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
 
 
 # ---------------------------------------------------------------- fixtures
