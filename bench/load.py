@@ -114,6 +114,9 @@ def source_database(args):
 
 def copy_database(source, folder):
     target = folder / "unionwork.sqlite3"
+    keys = Path(source).parent / "data_keys.json"  # the copy's personal data reads with the source's keys
+    if keys.exists():
+        shutil.copy2(keys, folder / "data_keys.json")
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(target)
     with dst:
@@ -548,6 +551,9 @@ def start_server(args, folder, db, port):
                # Plain http on 127.0.0.1 stands for the app behind an HTTPS proxy.
                SECURE_SSL_REDIRECT="false", HSTS_SECONDS="0", WORKER_CLASS=args.worker_class, THREADS=str(args.threads),
                ACCESS_LOG=str(folder / "access.log"))
+    from unionwork.core import crypto
+
+    env.update(crypto.environment())  # production reads the data keys from the environment only
     if args.workers:
         env["WEB_WORKERS"] = str(args.workers)
     log_file = open(folder / "server.log", "w")

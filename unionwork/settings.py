@@ -36,6 +36,13 @@ def _secret_key():
 
 
 SECRET_KEY = _secret_key()
+# Personal information is encrypted at rest (core/crypto.py); a server keeps its keys in the environment,
+# never beside the database it protects (a developer's checkout keeps them in var/data_keys.json).
+if PRODUCTION and not (os.environ.get("UNIONWORK_DATA_KEYS") and os.environ.get("UNIONWORK_LOOKUP_KEY")):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DJANGO_ENV=production needs UNIONWORK_DATA_KEYS and UNIONWORK_LOOKUP_KEY in the "
+                               "environment (python manage.py rotate_keys --generate makes a key)")
 DEBUG = False if PRODUCTION else env_bool("DEBUG", True)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
     "ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver").split(",") if h.strip()]

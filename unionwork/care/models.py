@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.utils import timezone
 
+from unionwork.core.fields import EncryptedTextField
 from unionwork.core.records import Record
 
 from .choices import (
@@ -57,8 +58,8 @@ class HardshipFile(Record):
     person_name = models.CharField("姓名", max_length=50)
     member = models.ForeignKey("directory.Member", verbose_name="会员档案", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="hardship_files")
-    id_number = models.CharField("身份证号", max_length=18, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    id_number = EncryptedTextField("身份证号", blank=True, plain_max_length=18)
+    phone = EncryptedTextField("联系电话", blank=True, plain_max_length=20)
     enterprise_name = models.CharField("工作单位", max_length=200, blank=True)
     family_size = models.PositiveSmallIntegerField("家庭人口")
     annual_income = models.DecimalField("家庭年度可支配收入（元）", **MONEY)
@@ -67,10 +68,10 @@ class HardshipFile(Record):
     main_cause = models.CharField("主要致困原因", max_length=20, choices=HardshipCause.choices)
     secondary_causes = models.CharField("次要致困原因", max_length=100, blank=True,
                                         help_text="最多三项，从致困原因中选择，用顿号分隔")
-    health = models.CharField("健康状况", max_length=200, blank=True)
-    disability = models.CharField("残疾情况", max_length=200, blank=True)
-    bank_name = models.CharField("开户银行", max_length=100, blank=True)
-    bank_account = models.CharField("银行账号", max_length=40, blank=True)
+    health = EncryptedTextField("健康状况", blank=True, plain_max_length=200)
+    disability = EncryptedTextField("残疾情况", blank=True, plain_max_length=200)
+    bank_name = EncryptedTextField("开户银行", blank=True, plain_max_length=100)
+    bank_account = EncryptedTextField("银行账号", blank=True, plain_max_length=40)
     category = models.CharField("困难类别", max_length=16, choices=HardshipCategory.choices, editable=False,
                                 default=HardshipCategory.NONE)
     status = models.CharField("档案状态", max_length=16, choices=FileStatus.choices, default=FileStatus.DRAFT)
@@ -271,8 +272,8 @@ class JobSeeker(Record):
     AUDIT_FIELDS = ["name", "id_number", "phone", "registered_on", "skills", "wishes", "status", "note"]
 
     name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("身份证号", max_length=18, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    id_number = EncryptedTextField("身份证号", blank=True, plain_max_length=18)
+    phone = EncryptedTextField("联系电话", blank=True, plain_max_length=20)
     registered_on = models.DateField("失业登记日期")
     skills = models.CharField("技能", max_length=200, blank=True)
     wishes = models.CharField("求职意向", max_length=200, blank=True)

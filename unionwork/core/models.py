@@ -74,6 +74,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", "导出"
     IMPORT = "import", "导入"
     DOCUMENT = "document", "生成文书"
+    KEY_ROTATION = "key_rotation", "轮换加密密钥"
 
 
 # Rows younger than this cannot be deleted at all; the database triggers hold the same number.

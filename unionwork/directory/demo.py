@@ -17,6 +17,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from stdnum.cn import uscc as stdnum_uscc
 
+from unionwork.core.crypto import lookup_hash
+from unionwork.core.fields import EncryptedTextField, LookupHashField
 from unionwork.core.scope import path_prefix_q
 from unionwork.core.text import pinyin_keys
 from unionwork.core.validators import id_check_char
@@ -145,7 +147,12 @@ def _insert_rows(model, rows, batch_size=5000):
             per_row.append(f)
         else:
             fixed[f.attname] = f.get_db_prep_save(f.get_default(), connection)
-    prep = [(f.attname, f.get_db_prep_save if isinstance(f, _NEEDS_PREP) else None) for f in fields]
+    # Lookup hashes come from their source's plain value, before the source itself is encrypted.
+    hashes = [f for f in fields if isinstance(f, LookupHashField) and f.attname not in given]
+    for f in hashes:
+        fixed.pop(f.attname, None)
+    prep = [(f.attname, f.get_db_prep_save if isinstance(f, _NEEDS_PREP + (EncryptedTextField,)) else None)
+            for f in fields]
     qn = connection.ops.quote_name
     sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
@@ -155,6 +162,8 @@ def _insert_rows(model, rows, batch_size=5000):
             for row in rows[start:start + batch_size]:
                 for f in per_row:
                     row[f.attname] = f.get_db_prep_save(f.get_default(), connection)
+                for f in hashes:
+                    row[f.attname] = lookup_hash(row.get(f.source) or "")
                 params.append([
                     fixed[name] if name not in row else conv(row[name], connection) if conv else row[name]
                     for name, conv in prep

@@ -1,5 +1,6 @@
 from django.db import models
 
+from unionwork.core.fields import EncryptedTextField, LookupHashField
 from unionwork.core.text import pinyin_keys
 
 from .choices import (
@@ -155,10 +156,12 @@ class Member(models.Model):
     name_initials = models.CharField(max_length=100, blank=True, editable=False)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=10, choices=ETHNICITY_CHOICES, default="汉族")
-    # Looked up only through directory.selectors.member_by_id_number (a later issue hashes it).
-    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    # Encrypted at rest; found and kept unique by its keyed hash, only through
+    # directory.selectors.with_id_number / members_with_id_numbers.
+    id_number = EncryptedTextField("身份证号", plain_max_length=18)
+    id_number_hash = LookupHashField(source="id_number", unique=True)
     birth_date = models.DateField("出生日期")
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    phone = EncryptedTextField("手机号", blank=True, plain_max_length=20)
     education = models.CharField("学历", max_length=16, choices=Education.choices, blank=True)
     political_status = models.CharField("政治面貌", max_length=16, choices=PoliticalStatus.choices, blank=True)
     enterprise = models.ForeignKey(

@@ -106,12 +106,15 @@ def hardship_review_due(ids, today):
 
 
 def duplicate_people(ids, today):
-    groups = (_members(ids).exclude(phone="").values("name", "phone").annotate(n=Count("pk")).filter(n__gt=1))
-    out = []
-    for g in groups:
-        for m in _members(ids).filter(name=g["name"], phone=g["phone"]):
-            out.append(Item(m, f"{m.name}：与另外 {g['n'] - 1} 人姓名、手机号相同，身份证号不同，可能重复建档"))
-    return out
+    # Phones are encrypted at rest (no two alike in the database): grouped here, after decryption.
+    groups: dict = {}
+    for pk, name, phone in _members(ids).exclude(phone="").values_list("pk", "name", "phone").iterator(2000):
+        groups.setdefault((name, phone), []).append(pk)
+    twice = {pk: len(pks) for pks in groups.values() if len(pks) > 1 for pk in pks}
+    if not twice:
+        return []
+    return [Item(m, f"{m.name}：与另外 {twice[m.pk] - 1} 人姓名、手机号相同，身份证号不同，可能重复建档")
+            for m in _members(ids).filter(pk__in=list(twice)).order_by("name", "pk")]
 
 
 RULES = [

@@ -26,6 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
+from unionwork.core import crypto
 from unionwork.core.masking import MASKERS
 from unionwork.core.scope import path_prefix_q, scope_path
 from unionwork.core.text import pinyin_keys
@@ -457,10 +458,10 @@ class MemberImporter(BaseImporter):
         if not self._was_empty:  # upserts, unchanged rows and conflicts: row by row
             self.sync_writes()
             candidates = [ids[i] for i in range(n) if not slow[i]]
-            existing = set(members_with_id_numbers(Member.objects, candidates).values_list("id_number", flat=True))
+            existing = set(members_with_id_numbers(Member.objects, candidates).values_list("id_number_hash", flat=True))
             if existing:
                 for i in range(n):
-                    if ids[i] in existing:
+                    if not slow[i] and crypto.lookup_hash(ids[i]) in existing:
                         slow[i] = 1
 
         none = [None] * n
@@ -537,7 +538,7 @@ class MemberImporter(BaseImporter):
                 names[i], full, initials, gender, ethnicities[i] or "汉族", number, birth_text, phone or "",
                 education[i] or "", political[i] or "", enterprise_id, union_id, union_nodes[union_id],
                 (days.get(day_joined) or day(day_joined)) if day_joined else today_text, active, work[i] or "employed", bool(migrant[i]),
-                skills[i] or "", honours[i] or "", notes[i] or "", now, now,
+                skills[i] or "", honours[i] or "", notes[i] or "", now, now, "",
             ])
             fast_keys.append((int(number[:17]), pairs[i][0]))
         seen.update(fast_keys)
@@ -759,7 +760,7 @@ class MemberImporter(BaseImporter):
                 day(v["birth_date"]), v.get("phone") or "", v.get("education") or "", v.get("political_status") or "",
                 v.get("enterprise_id"), union_id, union_nodes[union_id], day(v.get("joined_on") or today),
                 active, v.get("work_status") or "employed", bool(v.get("is_migrant")),
-                v.get("skills") or "", v.get("honours") or "", v.get("note") or "", now, now,
+                v.get("skills") or "", v.get("honours") or "", v.get("note") or "", now, now, "",
             ])
         self.insert_params(params)
 
@@ -770,37 +771,43 @@ class MemberImporter(BaseImporter):
         return self.now, _same
 
     def insert_params(self, params):
-        """Insert members given as lists in _MEMBER_COLUMNS order (the pinyin left for the worker if any)."""
+        """Insert members given as lists in _MEMBER_COLUMNS order, 身份证号 and phone still plain and the
+        lookup hash empty (the pinyin too, when the worker works it out)."""
         now = params[0][20]
         worker = self._pinyin_worker
         self.outcome.created += len(params)
         content_type = self._content_type()
         if self._writer is None:
+            _seal(params)
             with connection.cursor() as cursor:
                 self._insert_rows(params, now, content_type, cursor)
             return
         if worker:
-            # The names' pinyin, worked out by the child process (asked now, while the writer is still on
-            # the chunk before) and read by the writer's thread: the same pinyin_keys, off this thread.
+            # The names' pinyin and the encrypted 身份证号 and phones, worked out by the child process (asked
+            # now, while the writer is still on the chunk before) and read by the writer's thread: the same
+            # pinyin_keys and core.crypto, off this thread.
             missing = [name for name in dict.fromkeys(p[0] for p in params) if name not in _pinyin_cache]
             if missing:
                 worker.ask(missing)
+            worker.ask_seal(params)
 
             def job():
                 found = dict(zip(missing, worker.answer(missing), strict=True)) if missing else {}
                 for p in params:
                     p[1], p[2] = found.get(p[0]) or _pinyin(p[0])
                 _remember_pinyin(found)
+                worker.answer_seal(params)
                 self._insert_rows(params, now, content_type, self._writer.cursor())
         else:
             def job():
+                _seal(params)
                 self._insert_rows(params, now, content_type, self._writer.cursor())
         self._writer.submit(job)
 
     _MEMBER_COLUMNS = ("name", "name_pinyin", "name_initials", "gender", "ethnicity", "id_number", "birth_date",
                        "phone", "education", "political_status", "enterprise_id", "union_id", "node_id", "joined_on",
                        "membership_status", "work_status", "is_migrant", "skills", "honours", "note", "created_at",
-                       "updated_at")
+                       "updated_at", "id_number_hash")
 
     def _insert_rows(self, params, now, content_type, cursor):
         """The members, their memberships and their history rows. cursor is Django's (placeholders %s)
@@ -821,9 +828,9 @@ class MemberImporter(BaseImporter):
             self._unnumbered.append((params, now, content_type))  # looked up by the main thread, sync_writes
             return
         else:
-            found = dict(members_with_id_numbers(Member.objects, [p[5] for p in params])
-                         .values_list("id_number", "pk"))
-            ids = [found[p[5]] for p in params]
+            found = dict(Member.objects.filter(id_number_hash__in=[p[22] for p in params])
+                         .values_list("id_number_hash", "pk"))
+            ids = [found[p[22]] for p in params]
         self._insert_history(params, ids, now, content_type, cursor, mark)
 
     def _insert_history(self, params, ids, now, content_type, cursor, mark):
@@ -860,10 +867,10 @@ class MemberImporter(BaseImporter):
         self._writer.wait()
         while self._unnumbered:
             params, now, content_type = self._unnumbered.pop(0)
-            found = dict(members_with_id_numbers(Member.objects, [p[5] for p in params])
-                         .values_list("id_number", "pk"))
+            found = dict(Member.objects.filter(id_number_hash__in=[p[22] for p in params])
+                         .values_list("id_number_hash", "pk"))
             with connection.cursor() as cursor:
-                self._insert_history(params, [found[p[5]] for p in params], now, content_type, cursor, "%s")
+                self._insert_history(params, [found[p[22]] for p in params], now, content_type, cursor, "%s")
 
     def stop_writes(self):
         if self._writer is not None:
@@ -1077,21 +1084,30 @@ def _remember_pinyin(found: dict):
 
 
 class _PinyinWorker:
-    """unionwork.core.text.pinyin_keys in a child process, for the names of a bulk import: pypinyin
-    costs more per new name than everything else done for a row, and a child has a GIL of its own.
-    answer() returns what pinyin_keys returns, or works it out here if the child is gone."""
+    """unionwork.core.text.pinyin_keys and core.crypto in a child process, for the names, 身份证号 and phones
+    of a bulk import: pypinyin and AES-GCM cost more per row than everything else done for it, and a child
+    has a GIL of its own. answer() returns what pinyin_keys returns and answer_seal() what _seal() makes,
+    or they work it out here if the child is gone."""
 
     CODE = "\n".join([
         "import sys",
+        "from unionwork.core import crypto",
         "from unionwork.core.text import pinyin_keys",
+        "enc, mac = crypto.encrypt, crypto.lookup_hash",
         "for line in sys.stdin:",
-        "    keys = (pinyin_keys(name) for name in line[:-1].split('\\t'))",
-        "    sys.stdout.write('\\t'.join(f'{full},{initials}' for full, initials in keys) + '\\n')",
+        "    kind, _, body = line[:-1].partition('\\t')",
+        "    if kind == 'P':",
+        "        keys = (pinyin_keys(name) for name in body.split('\\t'))",
+        "        sys.stdout.write('\\t'.join(f'{full},{initials}' for full, initials in keys) + '\\n')",
+        "    else:",
+        "        pairs = (item.partition(',') for item in body.split('\\t'))",
+        "        sys.stdout.write('\\t'.join(f'{enc(i)},{mac(i)},{enc(p)}' for i, _, p in pairs) + '\\n')",
         "    sys.stdout.flush()",
     ])
 
     def __init__(self):
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "PYTHONIOENCODING": "utf-8"}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "PYTHONIOENCODING": "utf-8",
+               **crypto.environment()}  # the keys this process holds, whatever its settings say
         self.proc = subprocess.Popen([sys.executable, "-c", self.CODE], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True,
                                      encoding="utf-8")
@@ -1105,9 +1121,31 @@ class _PinyinWorker:
     def ask(self, names: list[str]):
         """Send names (the importer's thread); answer() reads their keys back, in the same order."""
         # Names are compact(): no tab, no line break. The keys are [a-z0-9] only.
+        self._send("P\t" + "\t".join(names))
+
+    def ask_seal(self, params):
+        """Send the chunk's 身份证号 and phones (plain: digits and X, no comma or tab)."""
+        self._send("C\t" + "\t".join(f"{p[5]},{p[7]}" for p in params))
+
+    def answer_seal(self, params):
+        """Put the child's encrypted values and hashes into params, as _seal() would."""
         if not self.broken:
             try:
-                self.proc.stdin.write("\t".join(names) + "\n")
+                line = self.proc.stdout.readline()
+                found = [item.split(",") for item in line[:-1].split("\t")] if line else []
+                if len(found) == len(params) and all(len(f) == 3 for f in found):
+                    for p, (number, digest, phone) in zip(params, found, strict=True):
+                        p[5], p[22], p[7] = number, digest, phone
+                    return
+            except (OSError, ValueError):
+                pass
+            self.broken = True
+        _seal(params)
+
+    def _send(self, line):
+        if not self.broken:
+            try:
+                self.proc.stdin.write(line + "\n")
                 self.proc.stdin.flush()
             except (OSError, ValueError):
                 self.broken = True
@@ -1135,6 +1173,14 @@ class _PinyinWorker:
             except (OSError, ValueError, subprocess.TimeoutExpired):
                 proc.kill()
                 proc.wait()
+
+
+def _seal(params):
+    """Encrypt the 身份证号 (p[5]) and phone (p[7]) of member rows and put the number's lookup hash in p[22]."""
+    encrypt, lookup_hash = crypto.encrypt, crypto.lookup_hash
+    for p in params:
+        p[22] = lookup_hash(p[5])
+        p[5], p[7] = encrypt(p[5]), encrypt(p[7])
 
 
 def _pinyin(name):

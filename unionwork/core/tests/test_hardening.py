@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import path
 
 import unionwork.urls
+from unionwork.core import crypto
 from unionwork.directory import selectors as directory_selectors
 
 ROOT = Path(django_settings.BASE_DIR)
@@ -29,7 +30,8 @@ def production_env(tmp_path, **extra):
     env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     env.update({"DJANGO_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(50),
                 "ALLOWED_HOSTS": "gh.example.gov.cn,testserver", "UNIONWORK_VAR": str(tmp_path / "var"),
-                "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "unionwork.settings"})
+                "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "unionwork.settings",
+                "UNIONWORK_DATA_KEYS": f"k1:{crypto.new_key()}", "UNIONWORK_LOOKUP_KEY": crypto.new_key()})
     env.update(extra)
     return env
 

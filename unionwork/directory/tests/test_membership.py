@@ -11,6 +11,7 @@ from conftest import add_member, make_id, member_post
 from unionwork.core.audit import history
 from unionwork.directory import services
 from unionwork.directory.models import Member, Membership
+from unionwork.directory.selectors import with_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def test_second_membership_is_refused_naming_the_holding_union(world):
         add_member(world.street_cadre, world.union_b, "张三", world.zhangsan.id_number)
     messages = exc.value.message_dict["id_number"]
     assert any(world.union_a.name in m for m in messages)
-    assert Member.objects.filter(id_number=world.zhangsan.id_number).count() == 1
+    assert with_id_number(Member.objects, world.zhangsan.id_number).count() == 1
 
 
 def test_second_membership_refused_whatever_way_the_number_is_typed(world):

@@ -24,6 +24,7 @@ from conftest import (
 )
 from unionwork.core.models import ChangeLog, RevealLog
 from unionwork.directory.models import Enterprise, Member, Membership, Union
+from unionwork.directory.selectors import with_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -267,7 +268,7 @@ def test_community_cadre_cannot_employ_member_at_other_community_enterprise(worl
                                                        "union_id": world.union_a2.pk, "enterprise_id": world.ent_b.pk},
                                    content_type="application/json")
     assert resp.status_code in (403, 422)
-    assert not Member.objects.filter(id_number=new_id).exists()
+    assert not with_id_number(Member.objects, new_id).exists()
 
 
 def test_community_cadre_cannot_move_own_enterprise_to_other_community(world, login, api):
