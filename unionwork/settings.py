@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "unionwork.core.middleware.IdleSessionMiddleware",  # the 30-minute idle end, saved once a minute
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -189,9 +190,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-# Idle timeout: each request pushes the expiry 30 minutes on, so a session ends after 30 idle minutes.
+# Idle timeout: requests push the expiry 30 minutes on (core.middleware.IdleSessionMiddleware, at most
+# once a minute), so a session ends after 30 idle minutes.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
 
 # Background work (imports, large exports, documents): Django's task framework with the database
 # backend of django-tasks-db. The queue lives in the same database, so it needs no other server on a

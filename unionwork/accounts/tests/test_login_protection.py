@@ -89,6 +89,23 @@ def test_a_session_idle_for_more_than_30_minutes_is_sent_to_login(world, login):
     assert resp.status_code == 302 and resp["Location"].startswith("/login/?next=")
 
 
+def test_page_views_write_the_session_at_most_once_a_minute(world, login):
+    from django.contrib.sessions.models import Session
+
+    client = login(world.cadre_a)
+    start = timezone.now()
+    with at(start):
+        client.get("/directory/members/")
+    key = client.session.session_key
+    first = Session.objects.get(pk=key).expire_date
+    with at(start + datetime.timedelta(seconds=30)):
+        assert client.get("/directory/members/").status_code == 200
+    assert Session.objects.get(pk=key).expire_date == first  # no write within the minute
+    with at(start + datetime.timedelta(seconds=61)):
+        assert client.get("/directory/members/").status_code == 200
+    assert Session.objects.get(pk=key).expire_date > first  # the end moved on
+
+
 # ---------------------------------------------------------------- forced change of a system-set password
 
 
