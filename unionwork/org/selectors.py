@@ -1,6 +1,9 @@
+from collections import defaultdict
+
 from django.db.models import Count, Q
 
-from unionwork.core.scope import get_scoped, home_field, nodes_in_scope, path_prefix_q, scoped
+from unionwork.core import memo
+from unionwork.core.scope import get_scoped, nodes_in_scope, path_prefix_q, scoped
 
 from .choices import NodeKind
 from .models import Node
@@ -35,45 +38,53 @@ def breadcrumbs(user, node: Node) -> list[Node]:
 
 
 def children_with_counts(user, node: Node):
-    """Direct children of a node with counts of what lies below each, in a fixed number of queries."""
-    from unionwork.directory.models import Enterprise, Member, Union
-
+    """Direct children of a node with counts of what lies below each (from the tree's memo)."""
     # select_related("union"): the list links each union child to its file (no query per row).
     children = list(nodes_for(user).filter(parent=node).select_related("union").order_by("kind", "code"))
-    if not children:
-        return []
-    # One grouped query per entity: rows are attributed to the child whose path prefixes theirs.
-    by_path = {c.path: c for c in children}
+    counts = _tree_counts(node)
     for child in children:
-        child.n_enterprises = child.n_unions = child.n_members = 0
-
-    def attribute(model, attr, extra=None):
-        field = home_field(model)
-        rows = (
-            model.objects.filter(extra or Q(), archived_at__isnull=True)
-            .filter(**{f"{field}__in": subtree(node).exclude(pk=node.pk).values("id")})
-            .values(f"{field}__path")
-            .annotate(n=Count("id"))
-        )
-        for row in rows:
-            path = row[f"{field}__path"]
-            prefix = "/".join(path.strip("/").split("/")[: node.depth + 2]) + "/"
-            child = by_path.get(prefix)
-            if child is not None:
-                setattr(child, attr, getattr(child, attr) + row["n"])
-
-    attribute(Enterprise, "n_enterprises")
-    attribute(Union, "n_unions")
-    attribute(Member, "n_members", Q(membership_status="active"))
+        child.n_enterprises = counts["enterprises"].get(child.pk, 0)
+        child.n_unions = counts["unions"].get(child.pk, 0)
+        child.n_members = counts["members"].get(child.pk, 0)
     return children
 
 
 def count_below(node: Node):
+    counts = _tree_counts(node)
+    return {part: counts[part].get(node.pk, 0) for part in ("enterprises", "unions", "members")}
+
+
+_COUNTS = memo.VersionedMemo(keep=4)
+
+
+def _count_parts():
     from unionwork.directory.models import Enterprise, Member, Union
 
-    ids = subtree(node).values("id")
-    return {
-        "enterprises": Enterprise.objects.filter(node__in=ids, archived_at__isnull=True).count(),
-        "unions": Union.objects.filter(node__in=ids, archived_at__isnull=True).count(),
-        "members": Member.objects.filter(node__in=ids, archived_at__isnull=True, membership_status="active").count(),
-    }
+    return {"enterprises": (Enterprise, Q()), "unions": (Union, Q()),
+            "members": (Member, Q(membership_status="active"))}
+
+
+def _tree_counts(node: Node) -> dict:
+    """{part: {node id: live records at or below that node}} for the whole tree that holds node: three
+    grouped queries, rolled up along the paths, kept until an enterprise, union, member or node changes.
+    The home page and the tree showed these counted afresh over the subtree on every visit."""
+    root = node.ancestor_ids()[0]
+    parts = _count_parts()
+
+    def compute(stale):
+        paths = dict(Node.objects.filter(path_prefix_q("path", Node.objects.get(pk=root).path))
+                     .values_list("pk", "path"))
+        out = {}
+        for part in stale:
+            model, extra = parts[part]
+            rows = (model.objects.filter(extra, archived_at__isnull=True, node__in=list(paths)).order_by()
+                    .values("node").annotate(n=Count("id")).values_list("node", "n"))
+            totals = defaultdict(int)
+            for node_id, n in rows:
+                for ancestor in paths[node_id].strip("/").split("/"):
+                    totals[int(ancestor)] += n
+            out[part] = dict(totals)
+        return out
+
+    deps = {part: memo.content_types([model, Node]) for part, (model, _) in parts.items()}
+    return _COUNTS.get(root, deps, compute)

@@ -31,6 +31,5 @@ def create_node(user, *, kind, name, code, parent=None, union_name="", source="w
     node.save()
     node.path = (parent.path if parent else "") + f"{node.pk}/"
     node.save(update_fields=["path"])
-    if user is not None:
-        audit.record_created(node, user, source=source)
+    audit.record_created(node, user, source=source)  # also when set up by a command: figures kept per tree see it
     return node

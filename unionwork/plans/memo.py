@@ -1,46 +1,68 @@
-"""Figures of a whole tree, computed once and reused until a record changes.
+"""Every indicator for every node of a tree, kept per process (core.memo): after a write only the
+indicators that read the changed records are computed again."""
 
-Every write goes through a service that leaves a ChangeLog row, so the newest ChangeLog row is the
-version of the data: when it moves, the figures are computed again. A module-level dict rather than
-Django's cache because the figures of ~8,000 nodes would be pickled on every read there.
-"""
+import functools
 
-import threading
-
-from django.db.models import Max
-
-from unionwork.core.models import ChangeLog
+from unionwork.core import memo
+from unionwork.core.kinds import all_kinds
 from unionwork.org.models import Node
 
 from . import indicators as ind
 
-_LOCK = threading.Lock()
-_MEMO: dict = {}
-_KEEP = 8
+_MEMO = memo.VersionedMemo(keep=8)
 
 
-def data_version():
-    v = ChangeLog.objects.aggregate(i=Max("id"), t=Max("created_at"))
-    return (v["i"], v["t"])
+@functools.cache
+def dependencies() -> dict[str, frozenset]:
+    """{indicator key: content type ids of the models it reads}. Read off the SQL of its querysets; a
+    record kind's child rows are logged under their parent, and the tree itself matters to all."""
+    period = ind.Period.year(2026)
+    parents = {child.model: kind.model for kind in all_kinds().values() for child in kind.children}
+    out = {}
+    for key, indicator in ind.REGISTRY.items():
+        querysets = [p.records(period) for p in (indicator.num, indicator.den) if p is not None]
+        if indicator.missing is not None:
+            querysets.append(indicator.missing(period))
+        models = memo.models_of(querysets) | {Node}
+        models |= {parents[m] for m in models if m in parents}
+        out[key] = memo.content_types(models)
+    return out
 
 
-def figures(node: Node, period: ind.Period) -> dict[int, dict[str, ind.Figure]]:
+class Figures:
+    """figures[node id][indicator key] -> Figure, read from the memo's {key: {node id: Figure}}."""
+
+    def __init__(self, by_key: dict):
+        self._by_key = by_key
+
+    def __getitem__(self, node_id):
+        return _OneNode(self._by_key, node_id)
+
+
+class _OneNode:
+    def __init__(self, by_key, node_id):
+        self._by_key, self._node_id = by_key, node_id
+
+    def __getitem__(self, key):
+        return self._by_key[key][self._node_id]
+
+
+def figures(node: Node, period: ind.Period) -> Figures:
     """Every indicator for every node of the tree that holds `node` (callers read only what they may see)."""
-    root_id = node.ancestor_ids()[0]
-    key = (root_id, period.start, period.end)
-    version = data_version()
-    with _LOCK:
-        hit = _MEMO.get(key)
-        if hit and hit[0] == version:
-            return hit[1]
-    result = ind.compute(Node.objects.get(pk=root_id), period)
-    with _LOCK:
-        if len(_MEMO) >= _KEEP:
-            _MEMO.pop(next(iter(_MEMO)))
-        _MEMO[key] = (version, result)
-    return result
+    root = node.ancestor_ids()[0]
+
+    def compute(keys):
+        computed = ind.compute(Node.objects.get(pk=root), period, sorted(keys))
+        return {key: {pk: per_node[key] for pk, per_node in computed.items()} for key in keys}
+
+    key = (root, period.start, period.end)
+    by_key = _MEMO.get(key, dependencies(), compute)
+    if by_key and node.pk not in next(iter(by_key.values())):  # a node made without its ChangeLog row
+        _MEMO.clear()
+        by_key = _MEMO.get(key, dependencies(), compute)
+    return Figures(by_key)
 
 
 def clear():
-    with _LOCK:
-        _MEMO.clear()
+    _MEMO.clear()
+

@@ -1,0 +1,91 @@
+"""Figures of a whole tree, computed once per process and reused until a record they depend on changes.
+
+Every write goes through a service that leaves a ChangeLog row, so ChangeLog ids are the data's
+version, and the content types of the rows since a memo was made say what changed. A memo holds
+named parts (one per indicator, say), each depending on some models: when a request finds newer
+ChangeLog rows, only the parts that depend on their models are computed again. Registering an
+activity leaves the directory's counts and the contract figures as they were.
+
+A module-level dict rather than Django's cache: the figures of ~8,000 nodes would be pickled on
+every read there. Each process keeps its own.
+
+The version is read before computing, so a write that lands meanwhile is seen again by the next
+request (a part may be computed twice, never kept stale). On PostgreSQL a transaction that commits
+ChangeLog ids lower than ones already visible (a long import beside short writes) is seen once a
+later write moves the newest id on.
+"""
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+
+from django.contrib.contenttypes.models import ContentType
+
+from .models import ChangeLog
+
+
+def latest_change() -> tuple:
+    """(id, time) of the newest ChangeLog row: one index seek. The time tells a row apart from another
+    that took the same id after a rollback (SQLite reuses the ids of rolled-back rows)."""
+    return ChangeLog.objects.order_by("-id").values_list("id", "created_at").first() or (0, None)
+
+
+def changed_since(after: tuple, upto: tuple) -> set[int] | None:
+    """Content type ids of the ChangeLog rows after `after` up to `upto`; None when `after` is no longer
+    part of the history (rolled back): then anything may have changed."""
+    if after[0] > upto[0] or (after[0] and not ChangeLog.objects.filter(id=after[0], created_at=after[1]).exists()):
+        return None
+    return set(ChangeLog.objects.filter(id__gt=after[0], id__lte=upto[0]).order_by()
+               .values_list("content_type_id", flat=True).distinct())
+
+
+def content_types(models: Iterable) -> frozenset[int]:
+    return frozenset(ct.pk for ct in ContentType.objects.get_for_models(*models).values())
+
+
+def models_of(querysets: Iterable) -> set:
+    """The models whose tables a queryset's SQL reads (joins and subqueries included)."""
+    from django.apps import apps
+
+    by_table = {m._meta.db_table: m for m in apps.get_models()}
+    found = set()
+    for qs in querysets:
+        sql, _ = qs.query.sql_with_params()
+        found.update(by_table[t] for t in re.findall(r'"(\w+)"', sql) if t in by_table)
+    return found
+
+
+class VersionedMemo:
+    """{key: (version, {part: value})}, the newest `keep` keys."""
+
+    def __init__(self, keep: int = 8):
+        self._lock = threading.Lock()
+        self._memo: dict = {}
+        self._keep = keep
+
+    def get(self, key, deps: dict[str, frozenset | None], compute: Callable[[set], dict]) -> dict:
+        """The parts of key, computing again (compute(stale parts) -> {part: value}) those whose
+        dependencies (content type ids; None: anything) have changed since they were made."""
+        version = latest_change()
+        with self._lock:
+            entry = self._memo.get(key)
+        if entry is not None and entry[0] == version:
+            return entry[1]
+        changed = changed_since(entry[0], version) if entry is not None else None
+        if changed is None:
+            entry, stale = None, set(deps)
+        else:
+            stale = {part for part, cts in deps.items() if cts is None or cts & changed or part not in entry[1]}
+        values = dict(entry[1]) if entry is not None else {}
+        if stale:
+            values.update(compute(stale))
+        with self._lock:
+            self._memo.pop(key, None)
+            if len(self._memo) >= self._keep:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = (version, values)
+        return values
+
+    def clear(self):
+        with self._lock:
+            self._memo.clear()
