@@ -11,6 +11,7 @@ check_upload() raises ValidationError with a Chinese message; it reads the file 
 """
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,6 +142,7 @@ def _check_zip(f, spec, name, suffix, size):
                             _fail(f"文件“{label}”中的“{i.filename}”解压后大于它声明的大小：可能是压缩炸弹，已拒绝")
     except ValidationError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError,
+            RuntimeError) as exc:  # zlib.error: a broken deflate stream; RuntimeError: an encrypted member
         raise ValidationError(f"文件“{label}”已损坏，无法打开（{exc.__class__.__name__}），请重新保存后上传",
                               code="upload") from None

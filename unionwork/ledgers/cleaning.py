@@ -22,6 +22,8 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 def text(value) -> str:
     """Full-width to half-width, trimmed, inner runs of spaces collapsed."""
     if value.__class__ is str:
+        if "\x00" in value:  # NUL: invisible in Excel, refused by PostgreSQL
+            value = value.replace("\x00", "")
         # Most cells, first. " ".join(s.split()) is _WS.sub(" ", s).strip(): both split on str.isspace().
         return " ".join((value if value.isascii() else unicodedata.normalize("NFKC", value)).split())
     if value is None or value == "":
@@ -34,6 +36,26 @@ def text(value) -> str:
     if not s.isascii():
         s = unicodedata.normalize("NFKC", s)
     return _WS.sub(" ", s).strip()
+
+
+def shown(value, limit=40) -> str:
+    """A cell as quoted in a reason: cut short, so that a huge cell does not make a huge message."""
+    s = str(value)
+    return s if len(s) <= limit else s[:limit] + "…"
+
+
+def limited(parse, max_length: int):
+    """parse, refusing a value longer than its database column holds: for the columns of member
+    imports, which are inserted without the model's validation."""
+
+    def parse_limited(value):
+        found = parse(value)
+        if found and len(found) > max_length:
+            raise CellError(f"最多 {max_length} 个字符，此格有 {len(found)} 个")
+        return found
+
+    parse_limited.max_length, parse_limited.inner = max_length, parse
+    return parse_limited
 
 
 def multiline(value) -> str:
@@ -99,7 +121,7 @@ def id_number(value) -> str:
     try:
         return normalize_id_number(s)
     except ValidationError as exc:
-        raise CellError(exc.messages[0]) from None
+        raise CellError(exc.messages[0].replace(s, shown(s)) if len(s) > 40 else exc.messages[0]) from None
 
 
 _DATE_PATTERNS = [
@@ -121,7 +143,7 @@ def date(value) -> datetime.date | None:
         elif 1 <= value < 73051:  # an Excel serial date (1900-01-01 … 2099-12-31)
             return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
         else:
-            raise CellError(f"“{value}”不是日期")
+            raise CellError(f"“{shown(value)}”不是日期")
     s = compact(value)
     if not s:
         return None
@@ -131,10 +153,10 @@ def date(value) -> datetime.date | None:
             try:
                 return datetime.date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
-                raise CellError(f"“{s}”不是真实的日期") from None
+                raise CellError(f"“{shown(s)}”不是真实的日期") from None
     if re.fullmatch(r"\d{5}(\.0)?", s):
         return _EXCEL_EPOCH + datetime.timedelta(days=int(float(s)))
-    raise CellError(f"“{s}”不是可识别的日期（可写作 2019-03-05、2019.3.5、2019/3/5、2019年3月5日 或 20190305）")
+    raise CellError(f"“{shown(s)}”不是可识别的日期（可写作 2019-03-05、2019.3.5、2019/3/5、2019年3月5日 或 20190305）")
 
 
 _YES = {"是", "√", "✓", "✔", "Y", "YES", "1", "TRUE", "有", "对"}
@@ -151,7 +173,10 @@ def yes_no(value) -> bool | None:
         return True
     if s in _NO:
         return False
-    raise CellError(f"“{text(value)}”应填 是/否（也可写 √/×、Y/N）")
+    raise CellError(f"“{shown(text(value))}”应填 是/否（也可写 √/×、Y/N）")
+
+
+MAX_COUNT = 2_147_483_647  # the largest value an integer column holds in every database
 
 
 def count(value) -> int | None:
@@ -162,12 +187,16 @@ def count(value) -> int | None:
     if isinstance(value, float | int):
         if value < 0 or (isinstance(value, float) and not value.is_integer()):
             raise CellError(f"“{value}”应为不小于0的整数")
+        if value > MAX_COUNT:
+            raise CellError(f"“{value:.6g}”过大，应为不大于 {MAX_COUNT} 的整数")
         return int(value)
     s = compact(value).removesuffix("人")
     if not s:
         return None
-    if not s.isdigit():
-        raise CellError(f"“{text(value)}”应为不小于0的整数")
+    if not s.isdecimal():  # str.isdigit() also takes digits int() refuses, such as "𐩀"
+        raise CellError(f"“{shown(text(value))}”应为不小于0的整数")
+    if len(s) > len(str(MAX_COUNT)) or int(s) > MAX_COUNT:
+        raise CellError(f"“{shown(s)}”过大，应为不大于 {MAX_COUNT} 的整数")
     return int(s)
 
 
@@ -185,7 +214,7 @@ def choice(value, choices) -> str | None:
     found = index.get(s) or index.get(s.upper())
     if found is None:
         labels = "、".join(str(label) for _, label in choices[:12])
-        raise CellError(f"“{s}”不是可选的值（可选：{labels}{'…' if len(choices) > 12 else ''}）")
+        raise CellError(f"“{shown(s)}”不是可选的值（可选：{labels}{'…' if len(choices) > 12 else ''}）")
     return found
 
 
@@ -216,7 +245,7 @@ def gender(value) -> str | None:
         return "M"
     if s in ("女", "F", "f", "女性", "2"):
         return "F"
-    raise CellError(f"性别“{s}”应填 男 或 女")
+    raise CellError(f"性别“{shown(s)}”应填 男 或 女")
 
 
 def decimal(value):
@@ -235,4 +264,4 @@ def decimal(value):
     try:
         return _decimal.Decimal(s)
     except _decimal.InvalidOperation:
-        raise CellError(f"“{text(value)}”应为数字") from None
+        raise CellError(f"“{shown(text(value))}”应为数字") from None

@@ -45,7 +45,8 @@ def _yn(note):
 
 
 MEMBER_COLUMNS = [
-    Col("name", "姓名", c.compact, ("会员姓名", "职工姓名"), True, "会员的真实姓名", "张三", width=10),
+    # Members are inserted without the model's validation: the text columns check their length here.
+    Col("name", "姓名", c.limited(c.compact, 50), ("会员姓名", "职工姓名"), True, "会员的真实姓名", "张三", width=10),
     Col("id_number", "身份证号", c.id_number, ("身份证号码", "公民身份号码", "公民身份证号", "证件号码", "身份证", "身份证件号码"),
         True, "18位（旧版15位会自动升位），末位X大小写均可；请设为文本格式，避免 Excel 丢失末几位",
         "11010519491231002X", width=22, text_format=True),
@@ -77,9 +78,9 @@ MEMBER_COLUMNS = [
     Col("work_status", "人员状态", partial(c.choice, choices=WorkStatus.choices), ("在职状态", "人员类别"), False, "",
         "在职", options=_labels(WorkStatus.choices)),
     Col("is_migrant", "农民工", example="否", synonyms=("是否农民工",), **_yn("")),
-    Col("skills", "技能特长", c.text, ("特长", "技能"), False, "", "电工"),
-    Col("honours", "荣誉称号", c.text, ("荣誉", "获得荣誉"), False, "如 劳模、技术能手", ""),
-    Col("note", "备注", c.text, (), False, "", ""),
+    Col("skills", "技能特长", c.limited(c.text, 200), ("特长", "技能"), False, "", "电工"),
+    Col("honours", "荣誉称号", c.limited(c.text, 200), ("荣誉", "获得荣誉"), False, "如 劳模、技术能手", ""),
+    Col("note", "备注", c.limited(c.text, 500), (), False, "", ""),
 ]
 
 ENTERPRISE_COLUMNS = [

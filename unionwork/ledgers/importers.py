@@ -69,6 +69,8 @@ _VECTOR_TYPES = frozenset({str, type(None), datetime.date, datetime.datetime})
 
 def _is_pure(parse):
     """Whether parse is a pure function of the cell, so that what it made of a cell may be remembered."""
+    if getattr(parse, "inner", None) is not None:  # cleaning.limited: pure when what it wraps is
+        parse = parse.inner
     return parse in MEMO_PARSERS or (getattr(parse, "func", None) is cleaning.choice and not parse.args)
 
 
@@ -361,10 +363,10 @@ class BaseImporter:
     def find_community(self, name):
         """(pk, None) or (None, the reason in Chinese) for a community named in a sheet."""
         if name in self.ambiguous or name.removesuffix("社区") in self.ambiguous:
-            return None, f"「{self.node.display_name}」下有多个“{name}”，请导入到所在街道，或使用社区全称"
+            return None, f"「{self.node.display_name}」下有多个“{cleaning.shown(name)}”，请导入到所在街道，或使用社区全称"
         pk = self.communities.get(name) or self.communities.get(name.removesuffix("社区"))
         if pk is None:
-            return None, f"社区“{name}”不在「{self.node.display_name}」的管辖范围内"
+            return None, f"社区“{cleaning.shown(name)}”不在「{self.node.display_name}」的管辖范围内"
         return pk, None
 
 
@@ -697,7 +699,7 @@ class MemberImporter(BaseImporter):
         options = [pk for pk, parent in self.unions_by_name.get(name, []) if community in (None, parent)]
         union_id = None
         if not options:
-            probe.problems.append(("union", name, f"工会“{name}”不存在或不在「{self.node.display_name}」的管辖范围内"))
+            probe.problems.append(("union", name, f"工会“{cleaning.shown(name)}”不存在或不在「{self.node.display_name}」的管辖范围内"))
         elif len(options) > 1:
             probe.problems.append(("union", name, "有多个同名工会，请填写“所在社区”加以区分"))
         else:

@@ -80,7 +80,7 @@ class KindImporter(ServiceImporter):
     def _enterprise(self, row, key, value):
         pk = self.ents_by_key.get(c.compact(value).upper()) or self.ents_by_key.get(c.compact(value))
         if pk is None:
-            row.problems.append((key, value, f"企业“{value}”未在「{self.node.display_name}」的名录库中登记"))
+            row.problems.append((key, value, f"企业“{c.shown(value)}”未在「{self.node.display_name}」的名录库中登记"))
         return pk
 
     def check_row(self, row):
@@ -100,7 +100,7 @@ class KindImporter(ServiceImporter):
             elif f.related_model is Union:
                 v[name] = self.unions_by_name.get(value)
                 if v[name] is None:
-                    row.problems.append((name, value, f"工会“{value}”不在「{self.node.display_name}」的管辖范围内"))
+                    row.problems.append((name, value, f"工会“{c.shown(value)}”不在「{self.node.display_name}」的管辖范围内"))
             elif name == "node":
                 v[name], problem = self.find_community(value)
                 if problem:
@@ -109,7 +109,7 @@ class KindImporter(ServiceImporter):
                 found = scoped(self.user, f.related_model).filter(**{_title_field(f.related_model): value}).first() \
                     if self.user else f.related_model.objects.filter(**{_title_field(f.related_model): value}).first()
                 if found is None:
-                    row.problems.append((name, value, f"没有找到“{value}”"))
+                    row.problems.append((name, value, f"没有找到“{c.shown(value)}”"))
                 v[name] = found.pk if found else None
         if not row.problems and kind.natural_key:
             key = tuple(str(v.get(k)) for k in kind.natural_key)

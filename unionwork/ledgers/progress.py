@@ -6,6 +6,7 @@ stay invisible to the page polling for progress until the very end.
 
 import json
 import os
+import threading
 import time
 
 from django.conf import settings
@@ -19,7 +20,9 @@ def _path(job_id):
 
 def write(job_id, done: int, total: int, stage: str):
     path = _path(job_id)
-    tmp = path.with_suffix(".tmp")
+    # A temporary name of this writer's own: two processes writing at once (two test runs sharing var/)
+    # must not rename each other's file away.
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_text(json.dumps({"done": done, "total": total, "stage": stage, "at": time.time()}))
     os.replace(tmp, path)
 

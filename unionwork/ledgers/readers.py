@@ -12,10 +12,11 @@ import tempfile
 import threading
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from .columns import header_index, normalize_header
 
@@ -81,14 +82,27 @@ def _find_header(buffer, index):
         if len(single) < 2:
             continue
         candidates = [(single, 1)]
-        below = mapped(buffer[r + 1]) if r + 1 < len(buffer) else {}
-        if below:
+        under = buffer[r + 1] if r + 1 < len(buffer) else []
+        below = mapped(under)
+        if below and _sub_header(row, under, below):
             candidates.append((unique({**mapped(row), **below}), 2))
         for mapping, used in candidates:
             score = (len(mapping), used)
             if score > best_score:
                 best, best_score = (r, mapping, used), score
     return best
+
+
+def _sub_header(top, under, below) -> bool:
+    """Whether the row under a header row is the lower half of a two-row header (手机/座机 under a merged
+    联系方式) rather than the first data row that happens to hold a header word (“工会” under 所在工会):
+    each cell it fills is a known header, or stands under a blank cell of the top row."""
+    for i, v in enumerate(under):
+        if i in below or not normalize_header(v):
+            continue
+        if i < len(top) and normalize_header(top[i]):
+            return False
+    return True
 
 
 def _make_sheet(name, rows_iter, first_row_number, start_col, kind):
@@ -144,6 +158,16 @@ def read_sheets(path: str | Path, kind: str, split: bool = True) -> list[Sheet]:
         raise
 
 
+def _damaged(sheet_name, exc) -> str:
+    return (f"无法读取工作表“{sheet_name}”（{exc.__class__.__name__}）：文件已损坏或不完整，"
+            "请用 Excel 打开后另存为新的 .xlsx 文件再导入")
+
+
+# What reading a damaged zip member raises: a bad CRC, a broken deflate stream, a cut-off file, an
+# unsupported compression method, an encrypted member.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError)
+
+
 def _read_book(path, book, suffix, kind, split, sheets):
     members = _worksheet_members(path, book) if split and suffix in (".xlsx", ".xlsm") else {}
     for i, meta in enumerate(book.sheets_metadata):
@@ -156,7 +180,10 @@ def _read_book(path, book, suffix, kind, split, sheets):
                 if made:
                     sheets.append(made)
                 continue
-        sheet = book.get_sheet_by_index(i)
+        try:
+            sheet = book.get_sheet_by_index(i)
+        except Exception as exc:  # noqa: BLE001 - python-calamine's errors on a damaged sheet vary
+            raise UnreadableFile(_damaged(meta.name, exc)) from None
         start = sheet.start or (0, 0)
         # iter_rows yields rows from the sheet's first row, cells from its first used column.
         made = _make_sheet(sheet.name, sheet.iter_rows(), 1, start[1], kind)
@@ -206,8 +233,8 @@ def _worksheet_members(path, book) -> dict:
                 if name in z.NameToInfo and "worksheets/" in name:
                     found[i] = z.getinfo(name)
             return found
-    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError):
-        return {}
+    except (KeyError, ET.ParseError, OSError, *ZIP_ERRORS):
+        return {}  # read whole: python-calamine says what is wrong, if anything
 
 
 _ROW_R = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr="(\d+)"')
@@ -378,6 +405,8 @@ class _Parts:
                     self.first_density = (len(rows) + start[0]) / max(1, part_bytes)
                 self._put((rows, start, end))
             self._put(None)
+        except (CalamineError, *ZIP_ERRORS) as exc:  # a damaged file: said so, in the reading thread
+            self._put(UnreadableFile(_damaged(self.sheet_name or f"第 {self.index + 1} 个工作表", exc)))
         except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
             self._put(exc)
 
@@ -429,9 +458,24 @@ def decode_csv(raw: bytes) -> str:
     raise UnreadableFile("无法识别 CSV 文件的编码（支持 UTF-8 与 GBK/GB18030）")
 
 
+def _csv_rows(reader, name):
+    """The rows of a csv.reader; what it cannot parse (a cell of more than csv.field_size_limit()
+    characters: in practice a quote never closed) is an UnreadableFile naming the line."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            reason = (f"有一个单元格超过 {csv.field_size_limit():,} 个字符（Excel 的单元格最多 32,767 个字符），"
+                      "多半是引号（\"）没有配对，其后的内容都被当成了一个单元格")
+        else:
+            reason = f"格式有误（{exc}）"
+        raise UnreadableFile(f"无法读取 CSV 文件“{name}”：第 {reader.line_num} 行{reason}；"
+                             "请用 Excel 打开检查后另存为 CSV 或 .xlsx 再导入") from None
+
+
 def _csv_sheet(path, kind):
     text = decode_csv(path.read_bytes())
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = _csv_rows(csv.reader(io.StringIO(text, newline="")), path.name)
     made = _make_sheet(path.stem, reader, 1, 0, kind)
     if made:
         made.height = text.count("\n") + 1

@@ -1,6 +1,7 @@
 """Import jobs: create (store the file), check (dry run), commit (write), and the files they return."""
 
 import hashlib
+import math
 import shutil
 import uuid
 from pathlib import Path
@@ -81,6 +82,18 @@ def _log_import(job: ImportJob, ip: str | None):
                           **counts})
 
 
+def _storable(value):
+    """value (problems, notes, a message: lists, dicts, str) without NUL characters, which PostgreSQL
+    refuses in text and JSON: a problem quotes its cell as it is in the file."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _storable(v) for k, v in value.items()}
+    return value
+
+
 def _run_job(job: ImportJob, *, commit: bool) -> ImportJob:
     job.status = JobStatus.IMPORTING if commit else JobStatus.CHECKING
     job.started_at = job.started_at or timezone.now()
@@ -91,20 +104,20 @@ def _run_job(job: ImportJob, *, commit: bool) -> ImportJob:
                                   source=job.source, job_id=job.pk)
         outcome = importer.run(job.file_path)
     except (UnreadableFile, CellError, PermissionDenied) as exc:
-        job.status, job.error = JobStatus.FAILED, str(exc)
+        job.status, job.error = JobStatus.FAILED, _storable(str(exc))
         job.finished_at = timezone.now()
         job.save()
         progress.write(job.pk, 0, 0, "failed")
         return job
     except Exception as exc:
-        job.status, job.error = JobStatus.FAILED, f"导入程序出错：{exc.__class__.__name__}: {exc}"
+        job.status, job.error = JobStatus.FAILED, _storable(f"导入程序出错：{exc.__class__.__name__}: {exc}")
         job.finished_at = timezone.now()
         job.save()
         progress.write(job.pk, 0, 0, "failed")
         raise
     for name in ("rows_total", "created", "updated", "unchanged", "rejected", "skipped", "problem_count"):
         setattr(job, name, getattr(outcome, name))
-    job.problems, job.notes = outcome.problems, outcome.notes
+    job.problems, job.notes = _storable(outcome.problems), _storable(outcome.notes)
     if outcome.rejected_rows:
         job.rejected_path = str(write_rejected(job, outcome))
     if commit and outcome.written:
@@ -142,6 +155,14 @@ def cancel_job(user, job: ImportJob):
     return job
 
 
+def _plain_number(value) -> bool:
+    """A number Excel shows as it was read: finite, and an integer short enough to keep every digit
+    (anything else is written as text: inf, nan, a 身份证号 read as a number)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return abs(value) < 10**15
+
+
 def write_rejected(job, outcome) -> Path:
     """The rejected rows, as they were, with their original row numbers and a 错误原因 column."""
     path = Path(job.file_path).parent / f"退回行-导入{job.pk}.xlsx"
@@ -164,7 +185,7 @@ def write_rejected(job, outcome) -> Path:
                 continue
             if isinstance(value, bool):
                 ws.write_string(r, c, "是" if value else "否")
-            elif isinstance(value, int | float):
+            elif isinstance(value, int | float) and _plain_number(value):
                 ws.write_number(r, c, value)
             elif hasattr(value, "isoformat"):
                 ws.write_string(r, c, value.isoformat()[:10], text)
