@@ -2,7 +2,7 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -54,6 +54,12 @@ def on_not_found(request, exc):
 def on_bad_request(request, exc):
     # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE or too many fields
     return api.create_response(request, {"detail": "请求有误或内容过大，无法处理"}, status=400)
+
+
+@api.exception_handler(BadRequest)
+def on_bad_parameter(request, exc):
+    # a query parameter out of its range (e.g. ?year=0): the message says which and why
+    return api.create_response(request, {"detail": str(exc) or "请求参数有误"}, status=400)
 
 
 @api.exception_handler(Exception)

@@ -1,6 +1,7 @@
 """Filters every scoped list shares (pages, their exports and the API use the same ones)."""
 
 import django_filters as df
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
@@ -10,6 +11,20 @@ from unionwork.org.models import Node
 from unionwork.org.selectors import nodes_for
 
 ARCHIVED_CHOICES = [("", "在用"), ("1", "已归档"), ("all", "全部")]
+
+# The largest number a database integer column holds (signed 64 bits): above it a filter is invalid, not a crash.
+MAX_BIGINT = 2**63 - 1
+
+
+class IdFilter(df.NumberFilter):
+    """A row id from a link (?union=, ?enterprise=): a whole number the database can compare."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_BIGINT)
+        super().__init__(*args, **kwargs)
 
 
 def _scope_nodes(request):

@@ -5,6 +5,7 @@ import datetime
 import decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from ninja import Body, Router, Status
 
@@ -23,7 +24,53 @@ def _json(value):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or None
     return value
+
+
+def _child_dict(kind: Kind, obj, child, entry) -> dict:
+    out = {}
+    for name, value in model_to_dict(entry).items():
+        if name == child.fk:
+            continue
+        if isinstance(value, FieldFile):  # the page that serves it within scope, not the storage path
+            value = kind.url("child_file", obj.pk, child.name, entry.pk) if value else None
+        out[name] = _json(value)
+    return out | {"id": entry.pk}
+
+
+_SCALAR = str | int | float | bool
+
+
+def _form_payload(model, payload: dict) -> dict:
+    """JSON values as a form posts them: text, or a list of texts for a many-to-many field.
+
+    The forms' fields parse strings; a list or an object where one value belongs is refused with a
+    message instead of reaching them.
+    """
+    out, errors = {}, {}
+    names = {f.name: f for f in [*model._meta.fields, *model._meta.many_to_many]}
+    for key, value in payload.items():
+        base = key[:-4] if key.endswith("_ids") else key[:-3] if key.endswith("_id") else key
+        f = names.get(key) or names.get(base)
+        if f is None:  # names no field: the form would ignore it
+            continue
+        if f.many_to_many:
+            items = value if isinstance(value, list) else [value]
+            if not all(isinstance(v, int | str) and not isinstance(v, bool) for v in items if v is not None):
+                errors[key] = ["应为记录 id 的列表，例如 [1, 2]"]
+                continue
+            out[key] = [str(v) for v in items if v is not None]
+        elif value is None:
+            out[key] = None
+        elif isinstance(value, _SCALAR):
+            out[key] = str(value)
+        else:
+            errors[key] = ["应为单个值（文字、数字、日期或 true/false），不能是列表或对象"]
+    if errors:
+        raise ValidationError(errors)
+    return out
 
 
 def to_dict(kind: Kind, obj) -> dict:
@@ -45,8 +92,7 @@ def to_dict(kind: Kind, obj) -> dict:
                 out[f"{name}_label"] = getattr(obj, f"get_{name}_display")()
     for child in kind.children:
         related = child.model._meta.get_field(child.fk).remote_field.related_name
-        out[child.name] = [{k: _json(v) for k, v in model_to_dict(e).items() if k != child.fk} | {"id": e.pk}
-                           for e in getattr(obj, related).all()]
+        out[child.name] = [_child_dict(kind, obj, child, e) for e in getattr(obj, related).all()]
     return out
 
 
@@ -83,7 +129,7 @@ def kind_router(kind: Kind) -> Router:
     def create(request, payload: dict = Body(...)):
         if kind.write_perm:
             ensure_perm(request.user, kind.write_perm)
-        form = kind.form_class()(data=form_data(kind, payload), user=request.user)
+        form = kind.form_class()(data=form_data(kind, _form_payload(kind.model, payload)), user=request.user)
         obj = kind.service.create(request.user, _validate(form), source="api")
         return Status(201, to_dict(kind, get(request, obj.pk)))
 
@@ -92,7 +138,8 @@ def kind_router(kind: Kind) -> Router:
         obj = get(request, pk)
         if kind.write_perm:
             ensure_perm(request.user, kind.write_perm)
-        form = kind.form_class()(data=form_data(kind, payload, obj), user=request.user, instance=obj)
+        form = kind.form_class()(data=form_data(kind, _form_payload(kind.model, payload), obj), user=request.user,
+                                   instance=obj)
         kind.service.update(request.user, obj, _validate(form), source="api")
         return to_dict(kind, get(request, pk))
 
@@ -118,7 +165,7 @@ def kind_router(kind: Kind) -> Router:
     def child_endpoint(child):
         def add_child(request, pk: int, payload: dict = Body(...)):
             obj = get(request, pk)
-            form = child_form_class(child)(data=dict(payload), user=request.user)
+            form = child_form_class(child)(data=_form_payload(child.model, payload), user=request.user)
             kind.service.add_child(request.user, obj, child, _validate(form), source="api")
             return Status(201, to_dict(kind, get(request, pk)))
 

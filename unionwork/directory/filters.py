@@ -2,8 +2,8 @@
 
 import django_filters as df
 
+from unionwork.core.filters import MAX_BIGINT, IdFilter, search_q
 from unionwork.core.filters import BaseScopedFilter as BaseDirectoryFilter
-from unionwork.core.filters import search_q
 
 from .choices import Gender, Industry, MembershipStatus, OperatingStatus, UnionKind, UnitCategory, WorkStatus
 from .models import Enterprise, Member, Union
@@ -16,7 +16,8 @@ class EnterpriseFilter(BaseDirectoryFilter):
     industry = df.ChoiceFilter(label="行业", choices=Industry.choices, empty_label="全部行业")
     has_union = df.ChoiceFilter(label="建会", choices=[("1", "已建会"), ("0", "未建会")], empty_label="建会情况",
                                 method="filter_has_union")
-    min_employees = df.NumberFilter(label="职工人数≥", field_name="employees", lookup_expr="gte")
+    min_employees = df.NumberFilter(label="职工人数≥", field_name="employees", lookup_expr="gte", min_value=0,
+                                    max_value=MAX_BIGINT)
     ordering = df.OrderingFilter(
         label="排序",
         fields=(("name_pinyin", "name"), ("employees", "employees"), ("created_at", "created"), ("uscc", "uscc")),
@@ -58,8 +59,8 @@ class UnionFilter(BaseDirectoryFilter):
 
 
 class MemberFilter(BaseDirectoryFilter):
-    union = df.NumberFilter(label="工会", field_name="union_id")
-    enterprise = df.NumberFilter(label="单位", field_name="enterprise_id")
+    union = IdFilter(label="工会", field_name="union_id")
+    enterprise = IdFilter(label="单位", field_name="enterprise_id")
     gender = df.ChoiceFilter(label="性别", choices=Gender.choices, empty_label="性别")
     membership_status = df.ChoiceFilter(label="会籍状态", choices=MembershipStatus.choices, empty_label="会籍状态")
     work_status = df.ChoiceFilter(label="人员状态", choices=WorkStatus.choices, empty_label="人员状态")

@@ -1,7 +1,7 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,6 +9,7 @@ from django.utils.http import content_disposition_header
 
 from unionwork.accounts.choices import Perm
 from unionwork.core import audit
+from unionwork.core.params import int_param, year_param
 from unionwork.core.scope import ensure_perm, get_scoped, nodes_in_scope, scoped
 from unionwork.plans.indicators import Period
 from unionwork.plans.selectors import dashboard_node
@@ -46,24 +47,30 @@ def _docx_response(doc, template=None):
     return response
 
 
+def document_node(request):
+    """The organisation a document is written for (?node=, else the user's own); a user attached to
+    none gets 403 with the reason instead of a document of nothing."""
+    node = dashboard_node(request.user, request.GET.get("node"))
+    if node is None:
+        raise PermissionDenied("您的账号尚未分配所属组织，无法生成文书或核查数据，请联系管理员")
+    return node
+
+
 def _period_from(request):
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-        half = int(request.GET.get("half") or 0)
-        quarter = int(request.GET.get("quarter") or 0)
-    except ValueError:
-        year, half, quarter = today.year, 0, 0
-    if quarter in (1, 2, 3, 4):
+    year = year_param(request, today.year)
+    half = int_param(request, "half", 0, (0, 1, 2), "半年（half）应为 1（上半年）或 2（下半年）")
+    quarter = int_param(request, "quarter", 0, (0, 1, 2, 3, 4), "季度（quarter）应为 1 至 4 之间的整数")
+    if quarter:
         return Period.quarter(year, quarter)
-    if half in (1, 2):
+    if half:
         return Period.half(year, half)
     return Period.year(year, until=today if year == today.year else None) if year <= today.year else \
         Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), f"{year}年")
 
 
 def summary(request):
-    node = dashboard_node(request.user, request.GET.get("node"))
+    node = document_node(request)
     period = _period_from(request)
     doc = summary_module.build(node, period)
     if request.GET.get("format") == "docx":
@@ -72,11 +79,8 @@ def summary(request):
 
 
 def work_plan(request):
-    node = dashboard_node(request.user, request.GET.get("node"))
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year + 1)
-    except ValueError:
-        year = timezone.localdate().year + 1
+    node = document_node(request)
+    year = year_param(request, timezone.localdate().year + 1)
     doc = plan_doc.build(node, year)
     if request.GET.get("format") == "docx":
         return _docx_response(doc, services.template_for(request.user, node, "plan"))
@@ -84,11 +88,8 @@ def work_plan(request):
 
 
 def statistics(request):
-    node = dashboard_node(request.user, request.GET.get("node"))
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    node = document_node(request)
+    year = year_param(request, timezone.localdate().year)
     data, _ = workbook(node, StatPeriod.survey_year(year))
     audit.log_event("document", user=request.user, node=node, object_repr=f"{node.display_name}{year}年度统计",
                     detail=f"生成年度统计 Excel：{node.display_name}{year}年度")
@@ -98,10 +99,7 @@ def statistics(request):
 
 
 def personal(request):
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    year = year_param(request, timezone.localdate().year)
     doc = personal_module.build(request.user, year)
     if request.GET.get("format") == "docx":
         return _docx_response(doc, services.template_for(request.user, request.user.node, "personal"))

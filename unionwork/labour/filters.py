@@ -3,7 +3,7 @@ import datetime
 import django_filters as df
 from django.utils import timezone
 
-from unionwork.core.filters import RecordFilter
+from unionwork.core.filters import IdFilter, RecordFilter
 
 from .choices import (
     EXPIRY_WARNING_DAYS,
@@ -83,7 +83,7 @@ class DisputeFilter(RecordFilter):
     outcome = df.ChoiceFilter(label="结果", choices=DisputeOutcome.choices, empty_label="全部结果")
     overdue = df.ChoiceFilter(label="时限", choices=[("1", f"超过{MEDIATION_DAYS}日未结（可申请仲裁）")], empty_label="全部",
                               method="filter_overdue")
-    enterprise = df.NumberFilter(label="企业", field_name="enterprise_id")
+    enterprise = IdFilter(label="企业", field_name="enterprise_id")
 
     class Meta:
         model = DisputeCase

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from unionwork.accounts.choices import Perm
+from unionwork.core.params import year_param
 from unionwork.core.scope import ensure_perm, get_scoped, nodes_in_scope
 from unionwork.core.urls import record_url
 
@@ -19,10 +20,7 @@ from . import selectors, services
 
 def _period(request):
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
+    year = year_param(request, today.year)
     return ind.Period.year(year, until=today if year == today.year else None)
 
 
