@@ -266,7 +266,8 @@ def test_street_admin_sees_its_street_only_on_page_fragment_and_export(world, lo
 
 def test_district_admin_filters_by_date_user_action_text_and_node(world, login, trail):
     c = login(world.district_admin)
-    assert _shown(c.get("/audit/"), trail) == {"a", "b", "c"}
+    # (March: the world's own events of today fill the first page of everything)
+    assert _shown(c.get("/audit/?date_from=2026-03-01&date_to=2026-03-31"), trail) == {"a", "b", "c"}
     assert _shown(c.get("/audit/?date_from=2026-03-11&date_to=2026-03-11", headers=HTMX), trail) == {"b"}
     assert _shown(c.get("/audit/?user=SQ_A", headers=HTMX), trail) == {"a"}
     assert _shown(c.get("/audit/?action=reveal", headers=HTMX), trail) == {"b"}
