@@ -44,14 +44,34 @@ def copy_test_database(folder: Path) -> tuple[str, str | None]:
         with contextlib.closing(sqlite3.connect(path)) as target:
             connection.connection.backup(target)
         return f"sqlite:///{path}", None
+    from django.db.utils import OperationalError
+
     source = connection.settings_dict["NAME"]
     name = f"{source}_browser"
     connections.close_all()  # a template must have no other sessions
     with connection._nodb_cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        try:
+            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+            copied = True
+        except OperationalError:  # a session left open by an earlier test (another context's connection)
+            cursor.execute(f'CREATE DATABASE "{name}"')
+            copied = False
+    if not copied:
+        _pg_copy(source, name)
     parts = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(parts._replace(path=f"/{name}")), name
+
+
+def _pg_copy(source: str, target: str):
+    """pg_dump of the test database restored into target: works with other sessions open."""
+    from unionwork.core.backup import _pg_args_env, pg_tool
+
+    flags, _, env = _pg_args_env()
+    dump = subprocess.run([pg_tool("pg_dump"), *flags, "--format=custom", "--no-owner", source], env=env,
+                          capture_output=True, check=True).stdout
+    subprocess.run([pg_tool("pg_restore"), *flags, "--no-owner", "--dbname", target], input=dump, env=env,
+                   capture_output=True, check=True)
 
 
 def drop_database_copy(name: str | None):
