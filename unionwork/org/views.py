@@ -12,12 +12,19 @@ from .forms import NodeForm
 from .services import create_node
 
 
+HOME_CHILDREN = 20  # a community has hundreds of unions: the home page shows the largest, the tree all
+
+
 def home(request):
     node = request.user.node
     context = {"node": node}
     if node is not None:
         context["counts"] = selectors.count_below(node)
-        context["children"] = selectors.children_with_counts(request.user, node)
+        children = selectors.children_with_counts(request.user, node)
+        context["children_total"] = len(children)
+        if len(children) > HOME_CHILDREN:
+            children = sorted(children, key=lambda c: -c.n_members)[:HOME_CHILDREN]
+        context["children"] = children
     return render(request, "org/home.html", context)
 
 

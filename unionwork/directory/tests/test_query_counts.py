@@ -109,3 +109,16 @@ def test_list_query_counts_are_small(world, login, api):
         assert n <= 12, (kind, n)
         n, _ = _count(api(world.street_cadre), api_list)
         assert n <= 6, (kind, n)
+
+
+def test_home_lists_the_largest_children_and_links_to_all(world, login):
+    community = create_node(None, kind=NodeKind.COMMUNITY, name="德才里社区", code="D1-S1-D", parent=world.street1)
+    client = login(make_user("sq_d", Role.COMMUNITY_CADRE, community))
+    _grow(world, community, 25)
+    big = Enterprise.objects.filter(node=community).order_by("name").last().union
+    for i in range(3):  # the last union gets three more members: it is listed first
+        add_member(world.district_admin, big, f"加员{i}", make_id("19910101", 300 + i), big.enterprises.first())
+    html = client.get("/").content.decode()
+    assert "共 25 个，这里列出在册会员最多的 20 个" in html and "查看全部 25 个下级组织" in html
+    assert html.count("工会档案") == 20 and html.index(big.name) < html.index("天津测试00有限公司工会委员会")
+    assert client.get(f"/org/tree/{community.pk}/").content.decode().count("工会档案") == 25
