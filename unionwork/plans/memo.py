@@ -66,3 +66,23 @@ def figures(node: Node, period: ind.Period) -> Figures:
 def clear():
     _MEMO.clear()
 
+
+
+def warm_up():
+    """Compute the current year's figures and the directory counts of every tree now: under gunicorn
+    --preload the master does it once and every worker is forked with them (each would otherwise
+    compute them on its first dashboard, seconds at district size). Closes its connections, which a
+    forked worker must not share."""
+    from django.db import connections
+    from django.utils import timezone
+
+    from unionwork.org.selectors import count_below
+
+    try:
+        today = timezone.localdate()
+        period = ind.Period.year(today.year, until=today)
+        for root in Node.objects.filter(parent__isnull=True, archived_at__isnull=True):
+            figures(root, period)
+            count_below(root)
+    finally:
+        connections.close_all()

@@ -73,3 +73,15 @@ def test_the_dashboard_keeps_the_directory_figures_when_an_activity_is_registere
     add_union(world.district_admin, world.comm_a, "天津新建会有限公司工会委员会", [ent])
     figures_with_targets(world.street1, period)
     assert computed[-1] == set(ind.REGISTRY)
+
+
+def test_warm_up_leaves_nothing_for_the_first_dashboard_to_compute(world, login, monkeypatch):
+    """gunicorn --preload: the master warms up once, and the workers it forks start with the figures."""
+    plans_memo.clear()
+    plans_memo.warm_up()
+    computed = []
+    real = ind.compute
+    monkeypatch.setattr(ind, "compute", lambda base, p, keys=None: computed.append(set(keys)) or real(base, p, keys))
+    assert login(world.district_admin).get(f"/plans/?node={world.street1.pk}").status_code == 200
+    assert login(world.cadre_a).get("/").status_code == 200
+    assert computed == []
