@@ -11,7 +11,6 @@ from . import selectors
 from .forms import NodeForm
 from .services import create_node
 
-
 HOME_CHILDREN = 20  # a community has hundreds of unions: the home page shows the largest, the tree all
 
 
