@@ -77,8 +77,15 @@ def test_the_dashboard_keeps_the_directory_figures_when_an_activity_is_registere
 
 def test_warm_up_leaves_nothing_for_the_first_dashboard_to_compute(world, login, monkeypatch):
     """gunicorn --preload: the master warms up once, and the workers it forks start with the figures."""
+    from django.db import connections
+
     plans_memo.clear()
+    closed = []
+    # It closes its connections for the workers it is forked into; here they are the test's own.
+    monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))
     plans_memo.warm_up()
+    assert closed == [True]
+    monkeypatch.undo()
     computed = []
     real = ind.compute
     monkeypatch.setattr(ind, "compute", lambda base, p, keys=None: computed.append(set(keys)) or real(base, p, keys))
