@@ -17,6 +17,7 @@ import functools
 import hashlib
 import json
 import os
+import threading
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -47,19 +48,29 @@ def _decode_key(text: str, what: str) -> bytes:
     return key
 
 
+def _write_key_file(data: dict, *, replace: bool):
+    """var/data_keys.json, readable by its owner only, written whole under a temporary name of this
+    process's own (the server, the task worker and a command may all start on a fresh checkout at once).
+    replace=False never overwrites a file another process made meanwhile."""
+    path = _key_file()
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(json.dumps(data))
+    os.chmod(tmp, 0o600)
+    try:
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _read_file_keys() -> dict:
     path = _key_file()
     if not path.exists():
-        data = {"data_keys": [["k1", new_key()]], "lookup_key": new_key()}
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data))
-        os.chmod(tmp, 0o600)
-        try:
-            os.link(tmp, path)  # atomic and never overwrites a file another process made meanwhile
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
+        _write_key_file({"data_keys": [["k1", new_key()]], "lookup_key": new_key()}, replace=False)
     return json.loads(path.read_text())
 
 
@@ -159,11 +170,7 @@ def rotate_file_key() -> str:
     while f"k{n}" in ids:
         n += 1
     data["data_keys"].insert(0, [f"k{n}", new_key()])
-    path = _key_file()
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data))
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    _write_key_file(data, replace=True)
     reset_keys()
     return f"k{n}"
 
@@ -256,7 +263,7 @@ def reencrypt_table(connection, table: str, columns: list[str], hashes: dict | N
 
 def environment() -> dict:
     """The keys this process holds, as the environment variables a child process reads them from."""
-    ciphers, lookup = _keys()
+    _keys()  # checked first: a child must not start with keys this process would refuse
     if keys_from_environment():
         return {"UNIONWORK_DATA_KEYS": os.environ["UNIONWORK_DATA_KEYS"],
                 "UNIONWORK_LOOKUP_KEY": os.environ["UNIONWORK_LOOKUP_KEY"]}

@@ -13,7 +13,7 @@ from unionwork.accounts.choices import Perm
 
 from . import audit
 from .exports import xlsx_response
-from .kinds import Kind, child_form_class, form_data
+from .kinds import Kind, child_form_class, form_data, payload_field
 from .listing import api_page, filtered
 from .masking import MASKERS
 from .scope import ensure_perm, get_scoped
@@ -52,8 +52,7 @@ def _form_payload(model, payload: dict) -> dict:
     out, errors = {}, {}
     names = {f.name: f for f in [*model._meta.fields, *model._meta.many_to_many]}
     for key, value in payload.items():
-        base = key[:-4] if key.endswith("_ids") else key[:-3] if key.endswith("_id") else key
-        f = names.get(key) or names.get(base)
+        f = names.get(key) or names.get(payload_field(key))
         if f is None:  # names no field: the form would ignore it
             continue
         if f.many_to_many:

@@ -103,6 +103,11 @@ class Kind:
         raise KeyError(name)
 
 
+def payload_field(key: str) -> str:
+    """The field a JSON body's key names: "enterprise_id" and "enterprises_ids" as well as the plain name."""
+    return key[:-4] if key.endswith("_ids") else key[:-3] if key.endswith("_id") else key
+
+
 def form_data(kind: Kind, payload: dict, instance=None) -> dict:
     """JSON body → form data: "enterprise_id" or "enterprise" both name a related row."""
     data = {}
@@ -117,7 +122,7 @@ def form_data(kind: Kind, payload: dict, instance=None) -> dict:
             value = [r.pk for r in getattr(instance, name).all()] if f.many_to_many else getattr(instance, f.attname)
             data[name] = "" if value is None else value
     for key, value in payload.items():
-        name = key[:-4] if key.endswith("_ids") else key[:-3] if key.endswith("_id") else key
+        name = payload_field(key)
         if name in kind.fields:
             data[name] = "" if value is None else value
     return data

@@ -460,10 +460,11 @@ class MemberImporter(BaseImporter):
         if not self._was_empty:  # upserts, unchanged rows and conflicts: row by row
             self.sync_writes()
             candidates = [ids[i] for i in range(n) if not slow[i]]
-            existing = set(members_with_id_numbers(Member.objects, candidates).values_list("id_number_hash", flat=True))
+            # The numbers of those already there (found by their hash once, read back decrypted).
+            existing = set(members_with_id_numbers(Member.objects, candidates).values_list("id_number", flat=True))
             if existing:
                 for i in range(n):
-                    if not slow[i] and crypto.lookup_hash(ids[i]) in existing:
+                    if not slow[i] and ids[i] in existing:
                         slow[i] = 1
 
         none = [None] * n
