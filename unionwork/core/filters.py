@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from unionwork.core.scope import home_field, path_prefix_q
+from unionwork.core.scope import NARROW_DEPTH, home_field, path_depth, path_prefix_q, scope_path
 from unionwork.core.text import is_pinyin_query
 from unionwork.org.models import Node
 from unionwork.org.selectors import nodes_for
@@ -33,22 +33,32 @@ def _scope_nodes(request):
     return nodes_for(request.user).exclude(kind="group")
 
 
-def search_q(q: str, extra_fields=(), latin_names=True) -> Q:
+def search_q(q: str, extra_fields=(), latin_names=True, model=None, scope_depth=None) -> Q:
     """Name (contains), pinyin and initials (prefix, indexed); plus exact codes.
 
     latin_names=False: a query of Latin letters is pinyin only (people's names are written in
     characters), which spares the unindexed "contains" over every row of a district.
+
+    model and scope_depth (the depth of the user's scope, 0 for a district): in a district's or a
+    street's scope the pinyin prefixes become "pk IN (rows matching by pinyin)". SQLite otherwise
+    seeks by the scope's node list and tests every row (26 ms for "zhang" over a district's 200,000
+    members), where the pinyin indexes find the 2,020 matches first (5 ms); in a community the node
+    list is the better start. A "contains" reads every name either way and is left as it is.
     """
     q = q.strip()
     if not q:
         return Q()
+
     pinyin = is_pinyin_query(q)
     cond = Q(name__icontains=q) if latin_names or not pinyin else Q(pk__in=[])
     if pinyin:
         low = q.lower()
         # The same indexed prefix as the scope's paths: a range on SQLite, LIKE on PostgreSQL (where
         # a range would follow the database's language collation and miss longer names).
-        cond |= path_prefix_q("name_pinyin", low) | path_prefix_q("name_initials", low)
+        prefix = path_prefix_q("name_pinyin", low) | path_prefix_q("name_initials", low)
+        if model is not None and scope_depth is not None and scope_depth < NARROW_DEPTH:
+            prefix = Q(pk__in=model._base_manager.filter(prefix).values("pk"))
+        cond |= prefix
     for field in extra_fields:
         cond |= Q(**{field: q.upper()})
     return cond
@@ -75,8 +85,13 @@ class BaseScopedFilter(df.FilterSet):
             options.append((current.pk, current.union_name, current.name, current.kind))
         return [(pk, union_name or name, kind) for pk, union_name, name, kind in options]
 
+    def scope_depth(self) -> int | None:
+        """0 for a district (or an operator), 1 for a street …; None without a scope."""
+        path = scope_path(self.request.user) if self.request is not None else None
+        return None if path is None else path_depth(path)
+
     def filter_q(self, qs, name, value):
-        return qs.filter(search_q(value, self.search_fields))
+        return qs.filter(search_q(value, self.search_fields, model=qs.model, scope_depth=self.scope_depth()))
 
     def filter_node(self, qs, name, value):
         # On the path of the row's node (a join), not "node IN (SELECT ...)": next to the scope's own

@@ -92,7 +92,7 @@ class MemberFilter(BaseDirectoryFilter):
                 return with_id_number(qs, normalize_id_number(raw))
             except ValidationError:
                 return qs.none()
-        return qs.filter(search_q(value, latin_names=False))
+        return qs.filter(search_q(value, latin_names=False, model=qs.model, scope_depth=self.scope_depth()))
 
     def filter_migrant(self, qs, name, value):
         return qs.filter(is_migrant=(value == "1"))

@@ -80,3 +80,36 @@ def test_ensure_can_write_needs_role_and_scope(world):
     with pytest.raises(PermissionDenied) as exc:
         ensure_can_write(world.viewer, Perm.CREATE, world.comm_a)
     assert "只读" in str(exc.value) and "无权新建" in str(exc.value)
+
+
+def _users(world):
+    return [world.district_admin, world.street_cadre, world.cadre_a, world.cadre_b, world.chair_a, world.viewer]
+
+
+def test_rows_placed_through_a_foreign_key_are_scoped_alike_in_broad_and_narrow_scopes(world):
+    """An enterprise is seen from its own node or from its union's node. Narrow scopes (a community, a
+    union) ask it through nested IN lists, broad ones through a join: the rows are the same."""
+    from conftest import add_enterprise
+    from unionwork.directory.models import Enterprise
+
+    # An enterprise placed in community B but covered by a union of community A.
+    crossing = add_enterprise(world.district_admin, world.comm_b, "天津跨社区服务有限公司")
+    Enterprise.objects.filter(pk=crossing.pk).update(union=world.union_a)
+    for user in _users(world):
+        path = scope_path(user)
+        expected = {e.pk for e in Enterprise.objects.select_related("node", "union__node")
+                    if e.node.path.startswith(path) or (e.union and e.union.node.path.startswith(path))}
+        assert set(scoped(user, Enterprise).values_list("pk", flat=True)) == expected, user.username
+    assert crossing.pk in set(scoped(world.cadre_a, Enterprise).values_list("pk", flat=True))
+    assert crossing.pk in set(scoped(world.chair_a, Enterprise).values_list("pk", flat=True))
+    assert world.ent_a2.pk not in set(scoped(world.chair_a, Enterprise).values_list("pk", flat=True))
+
+
+def test_pinyin_search_finds_the_same_members_from_every_depth(world, api):
+    """A district's or street's pinyin search starts from the pinyin index (pk IN …), a community's
+    from its nodes: both keep to the scope."""
+    for user, expected in [(world.district_admin, {"张三"}), (world.street_cadre, {"张三"}),
+                           (world.cadre_a, {"张三"}), (world.cadre_b, set()), (world.chair_a, {"张三"})]:
+        for q in ("zhangsan", "zs"):
+            names = {r["name"] for r in api(user).get("/api/v1/members", {"q": q}).json()["results"]}
+            assert names == expected, (user.username, q)
