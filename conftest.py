@@ -127,6 +127,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _forget_process_caches():
+    """Process-level caches read from the database must not outlive a test's rolled-back rows."""
+    from unionwork.accounts.services import forget_totp_nodes
+
+    forget_totp_nodes()
+    yield
+    forget_totp_nodes()
+
+
 def build_world():
     """The hand-made district above, with one user of each role, made through the services."""
     w = SimpleNamespace()

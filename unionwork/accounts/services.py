@@ -44,13 +44,33 @@ def totp_enabled(user) -> bool:
     return bool(get_totp_secret(user))
 
 
-def totp_required(user) -> bool:
-    """Whether the user's node, or a node above it, requires the second factor."""
+# The nodes that require the second factor, read at most every TOTP_NODES_TTL seconds per process:
+# every page asks (AccountStepsMiddleware), the answer changes when an administrator says so. The
+# process that makes the change forgets at once; other workers follow within the TTL.
+TOTP_NODES_TTL = 10.0
+_totp_nodes: list = [float("-inf"), frozenset()]
+
+
+def _nodes_requiring_totp() -> frozenset:
     from unionwork.org.models import Node
 
+    read_at, ids = _totp_nodes
+    if time.monotonic() - read_at > TOTP_NODES_TTL:
+        ids = frozenset(Node.objects.filter(require_totp=True).values_list("pk", flat=True))
+        _totp_nodes[:] = [time.monotonic(), ids]
+    return ids
+
+
+def forget_totp_nodes() -> None:
+    _totp_nodes[0] = float("-inf")
+
+
+def totp_required(user) -> bool:
+    """Whether the user's node, or a node above it, requires the second factor."""
     if user.node_id is None:
         return False
-    return Node.objects.filter(pk__in=user.node.ancestor_ids(), require_totp=True).exists()
+    required = _nodes_requiring_totp()
+    return bool(required) and not required.isdisjoint(user.node.ancestor_ids())
 
 
 def new_totp_secret() -> str:
@@ -279,5 +299,6 @@ def set_node_totp_requirement(manager, node, required: bool) -> None:
         return
     node.require_totp = required
     node.save(update_fields=["require_totp"])
+    forget_totp_nodes()
     audit.record(node, manager, ChangeAction.UPDATE, {"require_totp": {
         "label": "本组织及下级账号须使用两步验证", "old": "否" if required else "是", "new": "是" if required else "否"}})
