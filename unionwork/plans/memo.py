@@ -2,6 +2,7 @@
 indicators that read the changed records are computed again."""
 
 import functools
+from collections.abc import Callable
 
 from unionwork.core import memo
 from unionwork.core.kinds import all_kinds
@@ -65,6 +66,21 @@ def figures(node: Node, period: ind.Period) -> Figures:
 
 def clear():
     _MEMO.clear()
+    _PARTS.clear()
+
+
+# The dashboard's other parts (reminders, monthly trends) per node and scope, kept the same way.
+_PARTS = memo.VersionedMemo(keep=512)
+_PART_DEPS: dict[str, frozenset] = {}
+
+
+def dashboard_part(name: str, key: tuple, querysets: Callable[[], list], compute: Callable[[list], object]):
+    """compute(querysets()) for this key, again only once a model those querysets read (or the tree)
+    has changed. The querysets' tables are read off their SQL on the first call."""
+    deps = _PART_DEPS.get(name)
+    if deps is None:
+        deps = _PART_DEPS[name] = memo.content_types(memo.models_of(querysets()) | {Node})
+    return _PARTS.get((name, *key), {name: deps}, lambda stale: {name: compute(querysets())})[name]
 
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from unionwork.activities.models import InfoReport
 from unionwork.care.models import Assistance
 from unionwork.care.selectors import hardship_reviews_due
-from unionwork.core.scope import get_scoped, nodes_in_scope, path_prefix_q, scoped
+from unionwork.core.scope import get_scoped, nodes_in_scope, path_prefix_q, scope_path, scoped
 from unionwork.directory.models import Union
 from unionwork.labour.models import DisputeCase
 from unionwork.labour.selectors import contracts_expiring, disputes_past_mediation_limit
@@ -55,42 +55,56 @@ def monthly_trends(node, year):
     ids = Node.objects.filter(path_prefix_q("path", node.path)).values("pk")
     months = [datetime.date(year, m, 1) for m in range(1, 13)]
 
-    def by_month(qs, date_field):
-        rows = dict(qs.annotate(m=TruncMonth(date_field)).values("m").annotate(n=Count("pk")).values_list("m", "n"))
-        return [rows.get(m, 0) for m in months]
+    def querysets():
+        return [
+            Union.objects.filter(node__parent__in=ids, founded_on__year=year).annotate(m=TruncMonth("founded_on")),
+            Assistance.objects.filter(node__in=ids, given_on__year=year, archived_at__isnull=True)
+            .annotate(m=TruncMonth("given_on")),
+            InfoReport.objects.filter(node__in=ids, reported_on__year=year, archived_at__isnull=True)
+            .annotate(m=TruncMonth("reported_on")),
+            DisputeCase.objects.filter(node__in=ids, applied_on__year=year, archived_at__isnull=True)
+            .annotate(m=TruncMonth("applied_on")),
+        ]
 
+    def compute(qs):
+        counts = [dict(q.values("m").annotate(n=Count("pk")).values_list("m", "n")) for q in qs]
+        return [[rows.get(m, 0) for m in months] for rows in counts]
+
+    series = memo.dashboard_part("trends", (node.pk, year), querysets, compute)
     return {
         "months": [f"{m.month}月" for m in months],
-        "series": [
-            ("新建工会", by_month(Union.objects.filter(node__parent__in=ids, founded_on__year=year), "founded_on")),
-            ("帮扶人次", by_month(Assistance.objects.filter(node__in=ids, given_on__year=year,
-                                                          archived_at__isnull=True), "given_on")),
-            ("报送信息", by_month(InfoReport.objects.filter(node__in=ids, reported_on__year=year,
-                                                          archived_at__isnull=True), "reported_on")),
-            ("受理争议", by_month(DisputeCase.objects.filter(node__in=ids, applied_on__year=year,
-                                                          archived_at__isnull=True), "applied_on")),
-        ],
+        "series": list(zip(["新建工会", "帮扶人次", "报送信息", "受理争议"], series, strict=True)),
     }
 
 
 def reminders(user, node, period):
+    """The counts of what needs doing soon, in the user's scope below the node."""
     today = timezone.localdate()
     ids = Node.objects.filter(path_prefix_q("path", node.path)).values("pk")
-    unions = scoped(user, Union).filter(node__in=ids, archived_at__isnull=True, term_end__isnull=False)
-    reported = set(scoped(user, InfoReport).filter(node__in=ids, reported_on__year=period.end.year,
-                                                   archived_at__isnull=True).values_list("quarter", flat=True))
-    elapsed = [f"{period.end.year}Q{q}" for q in range(1, period.quarters_elapsed + 1)]
-    return {
-        "contracts": contracts_expiring(user).filter(node__in=ids)[:10],
-        "contracts_count": contracts_expiring(user).filter(node__in=ids).count(),
-        "terms": unions.filter(term_end__lte=today + datetime.timedelta(days=90)).order_by("term_end")[:10],
-        "terms_count": unions.filter(term_end__lte=today + datetime.timedelta(days=90)).count(),
-        "reviews": hardship_reviews_due(user).filter(node__in=ids)[:10],
-        "reviews_count": hardship_reviews_due(user).filter(node__in=ids).count(),
-        "quarters_missing": [q for q in elapsed if q not in reported],
-        "disputes": disputes_past_mediation_limit(user).filter(node__in=ids)[:10],
-        "disputes_count": disputes_past_mediation_limit(user).filter(node__in=ids).count(),
-    }
+    year = period.end.year
+
+    def querysets():
+        return [
+            contracts_expiring(user, today).filter(node__in=ids),
+            scoped(user, Union).filter(node__in=ids, archived_at__isnull=True, term_end__isnull=False,
+                                       term_end__lte=today + datetime.timedelta(days=90)),
+            hardship_reviews_due(user, today).filter(node__in=ids),
+            disputes_past_mediation_limit(user, today).filter(node__in=ids),
+            scoped(user, InfoReport).filter(node__in=ids, reported_on__year=year, archived_at__isnull=True),
+        ]
+
+    def compute(qs):
+        contracts, terms, reviews, disputes, reports = qs
+        reported = set(reports.values_list("quarter", flat=True))
+        return {
+            "contracts_count": contracts.count(), "terms_count": terms.count(), "reviews_count": reviews.count(),
+            "disputes_count": disputes.count(),
+            "quarters_missing": [q for q in (f"{year}Q{n}" for n in range(1, period.quarters_elapsed + 1))
+                                 if q not in reported],
+        }
+
+    key = (scope_path(user), user.node_id, node.pk, year, period.quarters_elapsed, today)
+    return memo.dashboard_part("reminders", key, querysets, compute)
 
 
 def plans_for(user):

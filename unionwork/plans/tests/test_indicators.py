@@ -180,4 +180,31 @@ def test_dashboard_queries_do_not_grow_with_children(world, login):
         add_union(world.district_admin, comm, f"新社区{i}工会", [add_enterprise(world.district_admin, comm, f"新公司{i}")])
     cold = count()
     assert count() == before
-    assert cold - before <= 2 * len(ind.REGISTRY) + 5  # computed again: a query or two per indicator
+    # Computed again: a query or two per indicator, and the reminders' and monthly trends' nine.
+    assert cold - before <= 2 * len(ind.REGISTRY) + 15
+
+
+def test_dashboard_reminders_and_trends_follow_writes_and_scope(world, login):
+    import json
+    import re
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+
+    def reminders(user, node):
+        page = login(user).get(f"/plans/?node={node.pk}").content.decode()
+        terms = int(re.search(r"90天内届满或已届满的工会</a> <span[^>]*>(\d+)<", page).group(1))
+        script = re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', page).group(1)
+        founded = dict(json.loads(json.loads(script))["series"])["新建工会"]
+        return terms, founded[today.month - 1]
+
+    before_a, founded_before = reminders(world.street_cadre, world.street1)
+    before_c, _ = reminders(world.district_admin, world.street2)
+    add_union(world.district_admin, world.comm_a, "天运社区第二联合基层工会委员会", founded_on=today,
+              term_start=today, term_end=today + datetime.timedelta(days=30))
+    after_a, founded_after = reminders(world.street_cadre, world.street1)
+    assert after_a == before_a + 1  # the kept reminders and trends are computed again after the write
+    assert founded_after == founded_before + 1
+    assert reminders(world.district_admin, world.street2)[0] == before_c  # another street's are not touched
+    assert reminders(world.cadre_b, world.comm_b)[0] == 0
