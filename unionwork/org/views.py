@@ -19,11 +19,8 @@ def home(request):
     context = {"node": node}
     if node is not None:
         context["counts"] = selectors.count_below(node)
-        children = selectors.children_with_counts(request.user, node)
-        context["children_total"] = len(children)
-        if len(children) > HOME_CHILDREN:
-            children = sorted(children, key=lambda c: -c.n_members)[:HOME_CHILDREN]
-        context["children"] = children
+        context["children"], context["children_total"] = selectors.largest_children(request.user, node,
+                                                                                    HOME_CHILDREN)
     return render(request, "org/home.html", context)
 
 

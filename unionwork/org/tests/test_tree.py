@@ -171,3 +171,15 @@ def test_archived_user_node_means_no_scope(world, api):
     from unionwork.accounts.models import User
 
     assert api(User.objects.get(username="old")).get("/api/v1/unions").json()["count"] == 0
+
+
+def test_home_lists_the_largest_children_when_there_are_many(world, login, monkeypatch):
+    from unionwork.org import views
+
+    page = login(world.cadre_a).get("/").content.decode()
+    assert world.union_a.name in page and world.union_a2.name in page and "共 2 个" not in page
+    monkeypatch.setattr(views, "HOME_CHILDREN", 1)
+    page = login(world.cadre_a).get("/").content.decode()
+    # 华信 has two members, the joint union none: only the larger is listed, with a link to all.
+    assert f"/directory/unions/{world.union_a.pk}/" in page and f"/directory/unions/{world.union_a2.pk}/" not in page
+    assert "共 2 个" in page and f"/tree/{world.comm_a.pk}/" in page
