@@ -1,20 +1,22 @@
-"""Pages of large scoped lists: the page's keys first, then its rows."""
+"""Pages of large scoped lists: the page's keys chosen inside, its rows read outside."""
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
 
 class KeysFirstPaginator(Paginator):
-    """Django's Paginator, but a model queryset's page is read in two queries:
+    """Django's Paginator, but a model queryset's page is read as
 
-    1. the primary keys of the page (``SELECT id ... ORDER BY ... LIMIT/OFFSET``): the database
-       sorts only keys and the ordering columns, which an index can cover, and skips the OFFSET
-       rows without reading them or their joins;
-    2. those rows, by primary key, with the queryset's joins (select_related) and filters.
+        SELECT <rows and their joins> WHERE pk IN (SELECT pk ... ORDER BY ... LIMIT/OFFSET) ORDER BY ...
 
-    In one query SQLite sorts whole rows, joins included, of everything that matches before
-    it can cut the page out: 0.4-3 s for a district's 200,000 members, tens of ms in two steps
-    (bench/directory.py, docs/benchmarks.md). Same rows, same order; the count is unchanged.
+    The inner query sorts only keys and the ordering columns, which an index can cover, and skips
+    the OFFSET rows without reading them or their joins; the outer one reads the page's rows with
+    the queryset's joins (select_related) by primary key. In one plain query SQLite sorts whole rows,
+    joins included, of everything that matches before it can cut the page out: 0.4-3 s for a
+    district's 200,000 members, tens of ms this way (bench/directory.py, docs/benchmarks.md).
+
+    The filters (the scope among them) are compiled and run once, in the inner query, in the same
+    statement: the outer query adds none. Same rows, same order; the count is unchanged.
     """
 
     def page(self, number):
@@ -28,10 +30,12 @@ class KeysFirstPaginator(Paginator):
     def _rows(self, bottom, top):
         qs = self.object_list
         if (not isinstance(qs, QuerySet) or qs._fields is not None or qs.query.distinct or qs.query.combinator
-                or qs.query.is_sliced or not qs.ordered):
+                or qs.query.is_sliced or not qs.ordered or qs.query.annotations or qs.query.extra
+                or qs.query.deferred_loading != (frozenset(), True)):
             return qs[bottom:top]
-        keys = list(qs.values_list("pk", flat=True)[bottom:top])
-        if not keys:
+        if top <= bottom:
             return []
-        rows = {row.pk: row for row in qs.filter(pk__in=keys).order_by()}
-        return [rows[key] for key in keys if key in rows]
+        rows = qs.model._base_manager.filter(pk__in=qs.values("pk")[bottom:top])
+        rows.query.select_related = qs.query.select_related
+        rows = rows.prefetch_related(*qs._prefetch_related_lookups)
+        return list(rows.order_by(*qs.query.order_by) if qs.query.order_by else rows)
