@@ -10,6 +10,7 @@ Builds (or reuses) a scratch SQLite database under var/bench/ with the shared ge
   member_search     /directory/members/?q=<pinyin prefix | initials | 姓名>
   api_members       /api/v1/members?page=N   (N ≤ 40)
   api_members_deep  /api/v1/members?page=N   (N anywhere in the list: OFFSET up to the whole scope)
+  api_members_after /api/v1/members?after=<id>   (the same walk through the whole list by id: a seek)
 
 Each request's parameters vary (a fixed random sequence). The time is the whole server side
 (middleware, session, scope, filters, queries, template or JSON), not the network.
@@ -156,8 +157,10 @@ def build_cases(user, rng, repeat, warmup):
     pages = max(1, math.ceil(total / 25))
     api_members = [f"/api/v1/members?page={rng.randint(1, min(40, pages))}" for _ in range(n)]
     api_members_deep = [f"/api/v1/members?page={rng.randint(1, pages)}" for _ in range(n)]
+    ids = list(in_scope.order_by("id").values_list("id", flat=True)[:: max(1, total // 500)])
+    api_members_after = [f"/api/v1/members?after={rng.choice(ids)}" for _ in range(n)]
     return total, [("member_list", member_list), ("member_search", member_search), ("api_members", api_members),
-                   ("api_members_deep", api_members_deep)]
+                   ("api_members_deep", api_members_deep), ("api_members_after", api_members_after)]
 
 
 def expected_rows(user, url):

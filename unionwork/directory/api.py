@@ -19,9 +19,10 @@ router = Router(tags=["名录库"])
 
 class Page(Schema):
     count: int
-    page: int
+    page: int | None  # None when read with ?after=
     pages: int
     results: list
+    next_after: int | None = None  # with ?after=: pass it back for the next rows; None at the end
 
 
 def _page(request, qs, filterset_class, to_dict):

@@ -95,7 +95,7 @@ QUERY_IDS = {"node": Node, "union": Union, "enterprise": Enterprise}  # filters 
 
 
 def _query_params(filterset):
-    params = {"page": {"type": "integer"}, "page_size": {"type": "integer"}}
+    params = {"page": {"type": "integer"}, "page_size": {"type": "integer"}, "after": {"type": "integer"}}
     values = {}
     for name, flt in filterset.base_filters.items():
         params[name] = {"type": "string"}

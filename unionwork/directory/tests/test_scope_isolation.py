@@ -137,7 +137,10 @@ def test_community_cadre_api_list_and_detail_are_scoped(world, api, kind):
 
 def test_api_members_of_other_community_by_filter_or_reveal(world, api):
     client = api(world.cadre_a)
-    assert client.get("/api/v1/members", {"node": world.comm_b.pk}).json()["count"] == 0
+    # Another community is no valid choice of the node filter: the same answer as a node that does not exist.
+    outside, missing = (client.get("/api/v1/members", {"node": pk}) for pk in (world.comm_b.pk, 987654321))
+    assert outside.status_code == missing.status_code == 400 and "组织（node）" in outside.json()["detail"]
+    assert outside.json()["detail"] == missing.json()["detail"].replace("987654321", str(world.comm_b.pk))
     assert client.get("/api/v1/members", {"union": world.union_b.pk}).json()["count"] == 0
     assert client.get("/api/v1/members", {"q": world.lisi.id_number}).json()["count"] == 0
     assert client.get(f"/api/v1/members/{world.lisi.pk}/reveal").status_code == 404
