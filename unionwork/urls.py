@@ -25,3 +25,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("ops/admin/", admin.site.urls),
 ]
+
+handler400 = "unionwork.core.params.bad_request"

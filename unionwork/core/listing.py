@@ -3,13 +3,12 @@
 import math
 
 from django.conf import settings
-from django.core.exceptions import BadRequest
 from django.shortcuts import render
 
 from .exports import xlsx_response
 from .filters import MAX_BIGINT
 from .paging import KeysFirstPaginator
-from .params import int_param
+from .params import ParameterError, int_param
 
 
 def filtered(request, queryset, filterset_class):
@@ -50,7 +49,7 @@ def api_page(request, queryset, filterset_class, to_dict):
     hundreds of ms, a seek by id does not)."""
     fs = filterset_class(request.GET, queryset=queryset, request=request)
     if not fs.is_valid():
-        raise BadRequest(filter_errors(fs))
+        raise ParameterError(filter_errors(fs))
     rows = fs.qs
     try:
         size = max(1, min(int(request.GET.get("page_size", settings.PAGE_SIZE)), 200))
@@ -63,7 +62,7 @@ def api_page(request, queryset, filterset_class, to_dict):
         return {"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
                 "results": [to_dict(r) for r in page.object_list], "next_after": None}
     if request.GET.get("ordering") or request.GET.get("page"):
-        raise BadRequest("after 按编号顺序逐页读取，不能与 ordering 或 page 同时使用")
+        raise ParameterError("after 按编号顺序逐页读取，不能与 ordering 或 page 同时使用")
     total = rows.count()
     chunk = list(rows.filter(pk__gt=after).order_by("pk")[:size])
     return {"count": total, "page": None, "pages": math.ceil(total / size), "results": [to_dict(r) for r in chunk],

@@ -62,7 +62,16 @@ def test_the_document_pages_tell_a_cadre_of_no_organisation_why(world, login):
 
 @pytest.mark.parametrize("url", ["/plans/", "/activities/", "/documents/summary/", "/documents/plan/"])
 @pytest.mark.parametrize("year", ["0", "abc"])
-def test_pages_answer_a_bad_year_with_the_400_page(world, login, url, year):
+def test_pages_answer_a_bad_year_with_the_400_page_saying_why(world, login, url, year):
     r = login(world.cadre_a).get(url, {"year": year})
-    assert r.status_code == 400 and "请求有误" in r.content.decode()
+    page = r.content.decode()
+    assert r.status_code == 400 and "请求有误" in page
+    assert "年份（year）应为 1949 至 2100 之间的整数" in page and "格式不对" not in page
     assert login(world.cadre_a).get(url, {"year": "2026"}).status_code == 200
+
+
+def test_other_bad_requests_keep_the_general_words(world, login, settings):
+    # A body over the limit is refused before any parameter is read: no reason of ours to show.
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    r = login(world.cadre_a).post("/activities/activities/new/", {f"f{i}": "x" for i in range(5)})
+    assert r.status_code == 400 and "格式不对" in r.content.decode()
