@@ -14,7 +14,7 @@ from unionwork.accounts.choices import Perm
 from . import audit
 from .exports import xlsx_response
 from .kinds import Kind, child_form_class, form_data, payload_field
-from .listing import api_page, filtered
+from .listing import api_page, filtered, query_parameters
 from .masking import MASKERS
 from .scope import ensure_perm, get_scoped
 
@@ -109,12 +109,14 @@ def kind_router(kind: Kind) -> Router:
         ensure_perm(request.user, kind.view_perm)
         return get_scoped(request.user, kind.queryset(request.user), pk=pk)
 
-    @router.get(f"/{s}", summary=f"{kind.label}列表（与页面相同的筛选参数）", operation_id=f"{s}_list")
+    @router.get(f"/{s}", summary=f"{kind.label}列表（与页面相同的筛选参数）", operation_id=f"{s}_list",
+                openapi_extra={"parameters": query_parameters(kind.filterset)})
     def list_(request):
         ensure_perm(request.user, kind.view_perm)
         return api_page(request, kind.queryset(request.user), kind.filterset, lambda o: to_dict(kind, o))
 
-    @router.get(f"/{s}/export.xlsx", summary=f"导出{kind.label}（Excel）", operation_id=f"{s}_export")
+    @router.get(f"/{s}/export.xlsx", summary=f"导出{kind.label}（Excel）", operation_id=f"{s}_export",
+                openapi_extra={"parameters": query_parameters(kind.filterset, paged=False, export=True)})
     def export(request):
         ensure_perm(request.user, kind.view_perm)
         _, rows = filtered(request, kind.queryset(request.user), kind.filterset)

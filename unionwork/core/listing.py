@@ -32,6 +32,44 @@ def list_response(request, *, queryset, filterset_class, template, columns=None,
     return render(request, name, context)
 
 
+def query_parameters(filterset_class, paged=True, export=False) -> list[dict]:
+    """The OpenAPI description of a list's query parameters: its filters (the pages' own, read from
+    request.GET by the filterset, so ninja does not parse them); page, page_size and after for a page
+    of the list, reveal for its export."""
+    import django_filters as df
+
+    out = []
+    for name, flt in filterset_class.base_filters.items():
+        schema = {"type": "string"}
+        description = str(flt.label or name)
+        if isinstance(flt, df.NumberFilter | df.ModelChoiceFilter):
+            schema = {"type": "integer"}
+        elif isinstance(flt, df.OrderingFilter):
+            codes = [c for o in flt.param_map for c in (o, f"-{o}")]
+            schema = {"type": "string", "enum": codes}
+            description += "（前加 - 为倒序）"
+        elif isinstance(flt, df.ChoiceFilter) and not callable(flt.extra.get("choices")):
+            choices = [(str(v), str(label)) for v, label in flt.extra["choices"] if v != ""]
+            schema = {"type": "string", "enum": [v for v, _ in choices]}
+            description += "：" + "，".join(f"{v} {label}" for v, label in choices)
+        out.append({"in": "query", "name": name, "required": False, "description": description, "schema": schema})
+    if paged:
+        out += [
+            {"in": "query", "name": "page", "required": False, "description": "页码，从 1 开始",
+             "schema": {"type": "integer", "minimum": 1}},
+            {"in": "query", "name": "page_size", "required": False, "description": "每页条数（1–200）",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+            {"in": "query", "name": "after", "required": False,
+             "description": "按编号顺序读取这一编号之后的记录（上一次返回的 next_after）；不能与 page、ordering 同用",
+             "schema": {"type": "integer", "minimum": 0}},
+        ]
+    if export:
+        out.append({"in": "query", "name": "reveal", "required": False,
+                    "description": "1：角色有权限时导出完整的个人信息（记录在审计日志）；否则脱敏",
+                    "schema": {"type": "string", "enum": ["1"]}})
+    return out
+
+
 def filter_errors(fs) -> str:
     """The filterset's errors as one sentence: which parameter, and why."""
     parts = []

@@ -5,7 +5,7 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 
 from unionwork.core.exports import xlsx_response
-from unionwork.core.listing import api_page, filtered
+from unionwork.core.listing import api_page, filtered, query_parameters
 from unionwork.core.masking import mask_id_number, mask_phone
 from unionwork.org.models import Node
 
@@ -96,12 +96,14 @@ def _enterprise_data(payload, partial=False):
     return data
 
 
-@router.get("/enterprises", response=Page, summary="企业列表（与页面相同的筛选参数）")
+@router.get("/enterprises", response=Page, summary="企业列表（与页面相同的筛选参数）",
+            openapi_extra={"parameters": query_parameters(EnterpriseFilter)})
 def list_enterprises(request):
     return _page(request, selectors.enterprises_for(request.user), EnterpriseFilter, enterprise_dict)
 
 
-@router.get("/enterprises/export.xlsx", summary="导出企业（Excel，与列表相同的筛选；联系电话脱敏，reveal=1 且有权限时完整并记录）")
+@router.get("/enterprises/export.xlsx", summary="导出企业（Excel，与列表相同的筛选；联系电话脱敏，reveal=1 且有权限时完整并记录）",
+            openapi_extra={"parameters": query_parameters(EnterpriseFilter, paged=False, export=True)})
 def export_enterprises(request):
     _, rows = filtered(request, selectors.enterprises_for(request.user), EnterpriseFilter)
     return xlsx_response(request, rows, ENTERPRISE_COLUMNS, "企业名录")
@@ -183,12 +185,14 @@ def _enterprises(ids):
     return found
 
 
-@router.get("/unions", response=Page, summary="基层工会列表")
+@router.get("/unions", response=Page, summary="基层工会列表",
+            openapi_extra={"parameters": query_parameters(UnionFilter)})
 def list_unions(request):
     return _page(request, selectors.unions_for(request.user), UnionFilter, union_dict)
 
 
-@router.get("/unions/export.xlsx", summary="导出基层工会（Excel，与列表相同的筛选）")
+@router.get("/unions/export.xlsx", summary="导出基层工会（Excel，与列表相同的筛选）",
+            openapi_extra={"parameters": query_parameters(UnionFilter, paged=False, export=True)})
 def export_unions(request):
     _, rows = filtered(request, selectors.unions_for(request.user), UnionFilter)
     return xlsx_response(request, rows, UNION_COLUMNS, "基层工会名录")
@@ -283,12 +287,14 @@ def _member_data(payload, partial=False):
     return {k: v for k, v in data.items() if v is not None or k in {"enterprise", "joined_on"}}
 
 
-@router.get("/members", response=Page, summary="会员列表（身份证号、手机号脱敏）")
+@router.get("/members", response=Page, summary="会员列表（身份证号、手机号脱敏）",
+            openapi_extra={"parameters": query_parameters(MemberFilter)})
 def list_members(request):
     return _page(request, selectors.members_for(request.user), MemberFilter, member_dict)
 
 
-@router.get("/members/export.xlsx", summary="导出会员（Excel，与列表相同的筛选；身份证号、手机号脱敏，reveal=1 且有权限时完整并记录）")
+@router.get("/members/export.xlsx", summary="导出会员（Excel，与列表相同的筛选；身份证号、手机号脱敏，reveal=1 且有权限时完整并记录）",
+            openapi_extra={"parameters": query_parameters(MemberFilter, paged=False, export=True)})
 def export_members(request):
     _, rows = filtered(request, selectors.members_for(request.user), MemberFilter)
     return xlsx_response(request, rows.select_related("union__node__parent"), MEMBER_COLUMNS, "会员名册")

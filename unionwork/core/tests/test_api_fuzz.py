@@ -1,8 +1,8 @@
 """Fuzz every /api/v1 operation with schemathesis: no response is a 5xx, for GETs and writes, as a
 district admin, as a community cadre and as a cadre attached to no organisation.
 
-The document is the API's own (api.get_openapi_schema). The test adds what ninja cannot see: the list
-filters and document parameters read from request.GET, and the fields behind the record kinds' `dict`
+The document is the API's own (api.get_openapi_schema), list filters included. The test adds what it lacks: the
+document parameters read from request.GET and the fields behind the record kinds' `dict`
 bodies. Hooks then draw path ids, body references, codes and filter ids from rows that exist (in and
 out of the cadre's scope, archived or not), and write bodies that start from a real record with some
 fields replaced by generated values, so that cases get past the forms into the services.
@@ -178,8 +178,11 @@ def build_document():
                     params, QUERY_VALUES[key] = DOCUMENT_PARAMS
             if body is not None:
                 op["requestBody"]["content"]["application/json"]["schema"] = body
+            # The lists document their filters themselves (core.listing.query_parameters); the rest are added here.
+            documented = {p["name"] for p in op.get("parameters", [])}
             op.setdefault("parameters", []).extend(
-                {"in": "query", "name": name, "required": False, "schema": schema} for name, schema in params.items())
+                {"in": "query", "name": name, "required": False, "schema": schema} for name, schema in params.items()
+                if name not in documented)
     return raw
 
 

@@ -50,3 +50,16 @@ def test_offset_pages_say_there_is_no_next_after(many, api):
 def test_bad_after_is_a_bad_request_with_the_reason(many, api, query):
     r = api(many.district_admin).get("/api/v1/members", query)
     assert r.status_code == 400 and "after" in r.json()["detail"]
+
+
+def test_the_openapi_document_describes_the_list_filters(world, login):
+    doc = login(world.street_cadre).get("/api/v1/openapi.json").json()
+    params = {p["name"]: p for p in doc["paths"]["/api/v1/members"]["get"]["parameters"]}
+    assert {"q", "node", "union", "gender", "membership_status", "ordering", "page", "page_size", "after"} <= set(params)
+    assert params["gender"]["schema"]["enum"] == ["M", "F"] and params["gender"]["description"].startswith("性别")
+    assert params["union"]["schema"]["type"] == "integer" and "-name" in params["ordering"]["schema"]["enum"]
+    export = {p["name"] for p in doc["paths"]["/api/v1/members/export.xlsx"]["get"]["parameters"]}
+    assert "reveal" in export and "page" not in export and "gender" in export
+    # The record kinds' lists too.
+    kinds = [path for path, ops in doc["paths"].items() if ops.get("get", {}).get("operationId", "").endswith("_list")]
+    assert kinds and all(any(p["name"] == "after" for p in doc["paths"][k]["get"]["parameters"]) for k in kinds)
