@@ -1,13 +1,11 @@
 """The one way list pages work: scoped queryset -> filters -> export or page (full or htmx fragment)."""
 
-import math
-
 from django.conf import settings
 from django.shortcuts import render
 
 from .exports import xlsx_response
 from .filters import MAX_BIGINT
-from .paging import KeysFirstPaginator
+from .paging import KeysFirstPaginator, page_rows
 from .params import ParameterError, int_param
 
 
@@ -84,7 +82,7 @@ def api_page(request, queryset, filterset_class, to_dict):
     """An API list page: the same filters as the pages (an invalid one is a 400 naming it), ?page= and
     ?page_size= (at most 200); or, with ?after=<id>, the next rows by id after that one, however deep
     (the client passes next_after back; an OFFSET deep into a district's 200,000 members costs
-    hundreds of ms, a seek by id does not)."""
+    hundreds of ms, a seek by id does not). Pages read with after carry no count."""
     fs = filterset_class(request.GET, queryset=queryset, request=request)
     if not fs.is_valid():
         raise ParameterError(filter_errors(fs))
@@ -101,7 +99,7 @@ def api_page(request, queryset, filterset_class, to_dict):
                 "results": [to_dict(r) for r in page.object_list], "next_after": None}
     if request.GET.get("ordering") or request.GET.get("page"):
         raise ParameterError("after 按编号顺序逐页读取，不能与 ordering 或 page 同时使用")
-    total = rows.count()
-    chunk = list(rows.filter(pk__gt=after).order_by("pk")[:size])
-    return {"count": total, "page": None, "pages": math.ceil(total / size), "results": [to_dict(r) for r in chunk],
+    # No count: a client walking a district's list would pay for it on each of thousands of pages.
+    chunk = page_rows(rows.filter(pk__gt=after).order_by("pk"), 0, size)
+    return {"count": None, "page": None, "pages": None, "results": [to_dict(r) for r in chunk],
             "next_after": chunk[-1].pk if len(chunk) == size else None}

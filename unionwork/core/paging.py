@@ -28,14 +28,18 @@ class KeysFirstPaginator(Paginator):
         return self._get_page(self._rows(bottom, top), number, self)
 
     def _rows(self, bottom, top):
-        qs = self.object_list
-        if (not isinstance(qs, QuerySet) or qs._fields is not None or qs.query.distinct or qs.query.combinator
-                or qs.query.is_sliced or not qs.ordered or qs.query.annotations or qs.query.extra
-                or qs.query.deferred_loading != (frozenset(), True)):
-            return qs[bottom:top]
-        if top <= bottom:
-            return []
-        rows = qs.model._base_manager.filter(pk__in=qs.values("pk")[bottom:top])
-        rows.query.select_related = qs.query.select_related
-        rows = rows.prefetch_related(*qs._prefetch_related_lookups)
-        return list(rows.order_by(*qs.query.order_by) if qs.query.order_by else rows)
+        return page_rows(self.object_list, bottom, top)
+
+
+def page_rows(qs, bottom, top):
+    """qs[bottom:top], read as the class above explains (a plain slice when qs cannot be split so)."""
+    if (not isinstance(qs, QuerySet) or qs._fields is not None or qs.query.distinct or qs.query.combinator
+            or qs.query.is_sliced or not qs.ordered or qs.query.annotations or qs.query.extra
+            or qs.query.deferred_loading != (frozenset(), True)):
+        return qs[bottom:top]
+    if top <= bottom:
+        return []
+    rows = qs.model._base_manager.filter(pk__in=qs.values("pk")[bottom:top])
+    rows.query.select_related = qs.query.select_related
+    rows = rows.prefetch_related(*qs._prefetch_related_lookups)
+    return list(rows.order_by(*qs.query.order_by) if qs.query.order_by else rows)

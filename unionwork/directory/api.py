@@ -18,9 +18,9 @@ router = Router(tags=["名录库"])
 
 
 class Page(Schema):
-    count: int
-    page: int | None  # None when read with ?after=
-    pages: int
+    count: int | None  # page, pages and count are None when read with ?after=
+    page: int | None
+    pages: int | None
     results: list
     next_after: int | None = None  # with ?after=: pass it back for the next rows; None at the end
 

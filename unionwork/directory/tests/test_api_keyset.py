@@ -23,21 +23,20 @@ def walk(client, params=None, size=3):
         body = client.get("/api/v1/members", {**(params or {}), "after": after, "page_size": size}).json()
         seen += [r["id"] for r in body["results"]]
         after, pages = body["next_after"], pages + 1
-        assert body["page"] is None and pages < 50
-    return seen, body["count"]
+        assert body["page"] is None and body["count"] is None and pages < 50
+    return seen
 
 
 def test_walking_with_after_reads_every_row_once_in_id_order(many, api):
     for user in (many.district_admin, many.street_cadre, many.cadre_b):
-        seen, count = walk(api(user))
+        seen = walk(api(user))
         expected = list(scoped(user, Member).filter(archived_at__isnull=True).order_by("pk").values_list("pk", flat=True))
-        assert seen == expected and count == len(expected), user.username
+        assert seen == expected, user.username
 
 
 def test_after_keeps_the_filters(many, api):
-    seen, count = walk(api(many.district_admin), {"union": many.union_b.pk})
+    seen = walk(api(many.district_admin), {"union": many.union_b.pk})
     assert seen == list(Member.objects.filter(union=many.union_b).order_by("pk").values_list("pk", flat=True))
-    assert count == len(seen)
 
 
 def test_offset_pages_say_there_is_no_next_after(many, api):
