@@ -14,7 +14,7 @@ from unionwork.accounts.choices import Perm
 from . import audit
 from .exports import xlsx_response
 from .kinds import Kind, child_form_class, form_data, payload_field
-from .listing import api_page, filtered, query_parameters
+from .listing import api_filtered, api_page, query_parameters
 from .masking import MASKERS
 from .scope import ensure_perm, get_scoped
 
@@ -119,7 +119,7 @@ def kind_router(kind: Kind) -> Router:
                 openapi_extra={"parameters": query_parameters(kind.filterset, paged=False, export=True)})
     def export(request):
         ensure_perm(request.user, kind.view_perm)
-        _, rows = filtered(request, kind.queryset(request.user), kind.filterset)
+        rows = api_filtered(request, kind.queryset(request.user), kind.filterset)
         return xlsx_response(request, rows, kind.columns, kind.label)
 
     @router.get(f"/{s}/{{pk}}", summary=f"{kind.label}详情", operation_id=f"{s}_detail")

@@ -78,15 +78,20 @@ def filter_errors(fs) -> str:
     return "筛选条件有误：" + "；".join(parts)
 
 
+def api_filtered(request, queryset, filterset_class):
+    """The API's rows of a list (pages and exports): the filtered queryset, or a 400 naming the bad filter."""
+    fs = filterset_class(request.GET, queryset=queryset, request=request)
+    if not fs.is_valid():
+        raise ParameterError(filter_errors(fs))
+    return fs.qs
+
+
 def api_page(request, queryset, filterset_class, to_dict):
     """An API list page: the same filters as the pages (an invalid one is a 400 naming it), ?page= and
     ?page_size= (at most 200); or, with ?after=<id>, the next rows by id after that one, however deep
     (the client passes next_after back; an OFFSET deep into a district's 200,000 members costs
     hundreds of ms, a seek by id does not). Pages read with after carry no count."""
-    fs = filterset_class(request.GET, queryset=queryset, request=request)
-    if not fs.is_valid():
-        raise ParameterError(filter_errors(fs))
-    rows = fs.qs
+    rows = api_filtered(request, queryset, filterset_class)
     try:
         size = max(1, min(int(request.GET.get("page_size", settings.PAGE_SIZE)), 200))
     except ValueError:

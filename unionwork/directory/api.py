@@ -5,7 +5,7 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 
 from unionwork.core.exports import xlsx_response
-from unionwork.core.listing import api_page, filtered, query_parameters
+from unionwork.core.listing import api_filtered, api_page, query_parameters
 from unionwork.core.masking import mask_id_number, mask_phone
 from unionwork.org.models import Node
 
@@ -105,7 +105,7 @@ def list_enterprises(request):
 @router.get("/enterprises/export.xlsx", summary="导出企业（Excel，与列表相同的筛选；联系电话脱敏，reveal=1 且有权限时完整并记录）",
             openapi_extra={"parameters": query_parameters(EnterpriseFilter, paged=False, export=True)})
 def export_enterprises(request):
-    _, rows = filtered(request, selectors.enterprises_for(request.user), EnterpriseFilter)
+    rows = api_filtered(request, selectors.enterprises_for(request.user), EnterpriseFilter)
     return xlsx_response(request, rows, ENTERPRISE_COLUMNS, "企业名录")
 
 
@@ -194,7 +194,7 @@ def list_unions(request):
 @router.get("/unions/export.xlsx", summary="导出基层工会（Excel，与列表相同的筛选）",
             openapi_extra={"parameters": query_parameters(UnionFilter, paged=False, export=True)})
 def export_unions(request):
-    _, rows = filtered(request, selectors.unions_for(request.user), UnionFilter)
+    rows = api_filtered(request, selectors.unions_for(request.user), UnionFilter)
     return xlsx_response(request, rows, UNION_COLUMNS, "基层工会名录")
 
 
@@ -296,7 +296,7 @@ def list_members(request):
 @router.get("/members/export.xlsx", summary="导出会员（Excel，与列表相同的筛选；身份证号、手机号脱敏，reveal=1 且有权限时完整并记录）",
             openapi_extra={"parameters": query_parameters(MemberFilter, paged=False, export=True)})
 def export_members(request):
-    _, rows = filtered(request, selectors.members_for(request.user), MemberFilter)
+    rows = api_filtered(request, selectors.members_for(request.user), MemberFilter)
     return xlsx_response(request, rows.select_related("union__node__parent"), MEMBER_COLUMNS, "会员名册")
 
 

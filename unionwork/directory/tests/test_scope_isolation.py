@@ -112,7 +112,9 @@ def test_community_cadre_api_export_contains_only_own_community(world, api, kind
     assert row_of(world, kind, "a").name in names
     assert row_of(world, kind, "b").name not in names
     assert row_of(world, kind, "c").name not in names
-    assert xlsx_rows(client.get(f"{api_list}/export.xlsx", {"node": world.comm_b.pk})) == []
+    # Another community is no valid node filter: a 400 naming it, never a workbook.
+    steered = client.get(f"{api_list}/export.xlsx", {"node": world.comm_b.pk})
+    assert steered.status_code == 400 and "组织（node）" in steered.json()["detail"]
 
 
 @pytest.mark.parametrize("kind", ALL_KINDS)
