@@ -1,5 +1,6 @@
 """The one way list pages work: scoped queryset -> filters -> export or page (full or htmx fragment)."""
 
+import django_filters as df
 from django.conf import settings
 from django.shortcuts import render
 
@@ -34,8 +35,6 @@ def query_parameters(filterset_class, paged=True, export=False) -> list[dict]:
     """The OpenAPI description of a list's query parameters: its filters (the pages' own, read from
     request.GET by the filterset, so ninja does not parse them); page, page_size and after for a page
     of the list, reveal for its export."""
-    import django_filters as df
-
     out = []
     for name, flt in filterset_class.base_filters.items():
         schema = {"type": "string"}
@@ -80,10 +79,10 @@ def filter_errors(fs) -> str:
 
 def api_filtered(request, queryset, filterset_class):
     """The API's rows of a list (pages and exports): the filtered queryset, or a 400 naming the bad filter."""
-    fs = filterset_class(request.GET, queryset=queryset, request=request)
+    fs, rows = filtered(request, queryset, filterset_class)
     if not fs.is_valid():
         raise ParameterError(filter_errors(fs))
-    return fs.qs
+    return rows
 
 
 def api_page(request, queryset, filterset_class, to_dict):

@@ -39,20 +39,23 @@ def breadcrumbs(user, node: Node) -> list[Node]:
 
 def children_with_counts(user, node: Node):
     """Direct children of a node with counts of what lies below each (from the tree's memo)."""
-    # select_related("union"): the list links each union child to its file (no query per row).
-    children = list(nodes_for(user).filter(parent=node).select_related("union").order_by("kind", "code"))
-    return _with_counts(children, _tree_counts(node))
+    return _with_counts(list(_children(user, node).order_by("kind", "code")), _tree_counts(node))
 
 
 def largest_children(user, node: Node, n: int) -> tuple[list, int]:
     """All children in the tree's order when there are at most n, else the n with the most members;
     and how many there are. Only those n are read whole (a community has hundreds of unions)."""
     counts = _tree_counts(node)
-    children = nodes_for(user).filter(parent=node)
+    children = _children(user, node)
     keys = list(children.order_by("kind", "code").values_list("pk", flat=True))
     top = keys if len(keys) <= n else sorted(keys, key=lambda pk: -counts["members"].get(pk, 0))[:n]
-    rows = {c.pk: c for c in children.filter(pk__in=top).select_related("union")}
+    rows = {c.pk: c for c in children.filter(pk__in=top)}
     return _with_counts([rows[pk] for pk in top if pk in rows], counts), len(keys)
+
+
+def _children(user, node: Node):
+    # select_related("union"): the list links each union child to its file (no query per row).
+    return nodes_for(user).filter(parent=node).select_related("union")
 
 
 def _with_counts(children, counts):

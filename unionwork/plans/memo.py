@@ -83,7 +83,6 @@ def dashboard_part(name: str, key: tuple, querysets: Callable[[], list], compute
     return _PARTS.get((name, *key), {name: deps}, lambda stale: {name: compute(querysets())})[name]
 
 
-
 def warm_up():
     """Compute the current year's figures and the directory counts of every tree now: under gunicorn
     --preload the master does it once and every worker is forked with them (each would otherwise
