@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from unionwork.core import audit
 from unionwork.core.kinds import RecordService, non_negative, not_future, raise_errors
 from unionwork.core.validators import normalize_id_number, normalize_mobile, normalize_phone
 
@@ -229,7 +230,14 @@ class PlacementService(RecordService):
 
     def after_save(self, user, p, created):
         if p.seeker_id and p.seeker.status != SeekerStatus.PLACED:
-            JobSeeker.objects.filter(pk=p.seeker_id).update(status=SeekerStatus.PLACED)
+            seeker = p.seeker
+            before = audit.snapshot(seeker, ["status"])
+            JobSeeker.objects.filter(pk=seeker.pk).update(status=SeekerStatus.PLACED)
+            seeker.status = SeekerStatus.PLACED
+            # In the seeker's own history: the lists' kept counts (core.paging) and the indicators
+            # see a change to a record kind only through its ChangeLog rows.
+            audit.record(seeker, user, "update", audit.diff(before, audit.snapshot(seeker, ["status"]), JobSeeker),
+                         message=f"登记就业：{p}")
 
 
 class HealthCheckService(RecordService):

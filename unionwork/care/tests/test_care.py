@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from conftest import HTMX
 from unionwork.care import kinds, selectors
 from unionwork.care.models import HardshipFile, JobSeeker, classify
+from unionwork.core.audit import history
 from unionwork.core.models import RevealLog
 
 D = datetime.date
@@ -197,12 +198,20 @@ def test_donation_drives_total_the_seed_figures(world, login):
     assert "捐款合计 8900.00 元" in page and "棉被 10" in page
 
 
-def test_placement_marks_the_seeker_placed(world):
+def test_placement_marks_the_seeker_placed(world, login):
     seeker = kind("seekers").service.create(world.cadre_a, {"name": "下岗职工甲", "registered_on": D(2026, 1, 1),
                                                             "node": world.comm_a, "status": "seeking"})
+    client = login(world.cadre_a)
+    seeking = client.get("/care/seekers/?status=seeking").content.decode()
+    assert "下岗职工甲" in seeking and "共 1 条" in seeking
     kind("placements").service.create(world.cadre_a, {"seeker": seeker, "employer": world.ent_a,
                                                       "placed_on": D(2026, 3, 1), "position": "保洁"})
     assert JobSeeker.objects.get(pk=seeker.pk).status == "placed"
+    # The seeker's history says so, and the list of those still seeking no longer counts them.
+    latest = history(seeker).first()
+    assert latest.changes["status"]["new"] == "已就业" and latest.user == world.cadre_a
+    seeking = client.get("/care/seekers/?status=seeking").content.decode()
+    assert "下岗职工甲" not in seeking and "共 0 条" in seeking
 
 
 def test_health_check_attendance(world):
