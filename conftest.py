@@ -131,10 +131,13 @@ def _fast_password_hashing(settings):
 def _forget_process_caches():
     """Process-level caches read from the database must not outlive a test's rolled-back rows."""
     from unionwork.accounts.services import forget_totp_nodes
+    from unionwork.core.paging import forget_counts
 
     forget_totp_nodes()
+    forget_counts()
     yield
     forget_totp_nodes()
+    forget_counts()
 
 
 def build_world():

@@ -45,14 +45,18 @@ def content_types(models: Iterable) -> frozenset[int]:
 
 def models_of(querysets: Iterable) -> set:
     """The models whose tables a queryset's SQL reads (joins and subqueries included)."""
+    found = set()
+    for qs in querysets:
+        found |= tables_models(qs.query.sql_with_params()[0])
+    return found
+
+
+def tables_models(sql: str) -> set:
+    """The models whose tables this SQL names."""
     from django.apps import apps
 
     by_table = {m._meta.db_table: m for m in apps.get_models()}
-    found = set()
-    for qs in querysets:
-        sql, _ = qs.query.sql_with_params()
-        found.update(by_table[t] for t in re.findall(r'"(\w+)"', sql) if t in by_table)
-    return found
+    return {by_table[t] for t in re.findall(r'"(\w+)"', sql) if t in by_table}
 
 
 class VersionedMemo:

@@ -1,7 +1,23 @@
-"""Pages of large scoped lists: the page's keys chosen inside, its rows read outside."""
+"""Pages of large scoped lists: the page's keys chosen inside, its rows read outside; counts kept."""
+
+import copy
+from functools import cached_property
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import Func, QuerySet
+from django.db.models.expressions import Col
+from django.db.models.lookups import Lookup
+from django.db.models.sql.where import WhereNode
+
+from . import memo
+
+# A page is read by walking the ordering's index when that reads at most this many index entries
+# (SQLite only, see _walk_the_order).
+WALK_LIMIT = 3000
+
+_COUNTS = memo.VersionedMemo(keep=2048)
+_DEPS: dict[str, dict] = {}  # {SQL: the content types of its tables}; the SQL is the same for every scope
 
 
 class KeysFirstPaginator(Paginator):
@@ -16,8 +32,13 @@ class KeysFirstPaginator(Paginator):
     district's 200,000 members, tens of ms this way (bench/directory.py, docs/benchmarks.md).
 
     The filters (the scope among them) are compiled and run once, in the inner query, in the same
-    statement: the outer query adds none. Same rows, same order; the count is unchanged.
+    statement: the outer query adds none. Same rows, same order; the count is unchanged, and kept
+    (kept_count) until a record of a table it reads changes.
     """
+
+    @cached_property
+    def count(self):
+        return kept_count(self.object_list)
 
     def page(self, number):
         number = self.validate_number(number)
@@ -28,18 +49,98 @@ class KeysFirstPaginator(Paginator):
         return self._get_page(self._rows(bottom, top), number, self)
 
     def _rows(self, bottom, top):
-        return page_rows(self.object_list, bottom, top)
+        return page_rows(self.object_list, bottom, top, count=self.count)
 
 
-def page_rows(qs, bottom, top):
-    """qs[bottom:top], read as the class above explains (a plain slice when qs cannot be split so)."""
+def kept_count(qs) -> int:
+    """qs.count(), computed again only once a table its SQL reads has a newer ChangeLog row (core.memo):
+    a district's 200,000 members take 20 ms to count, and the same list is asked for again and again.
+    The key is the count's own SQL and parameters, so the scope and every filter are part of it."""
+    if not isinstance(qs, QuerySet):
+        return Paginator(qs, 1).count
+    try:
+        sql, params = qs.query.chain().get_compiler(qs.db).as_sql()
+        key = (qs.db, sql, tuple(params))
+        hash(key)
+    except Exception:  # an empty result set (EmptyResultSet), or parameters that make no key: just count
+        return qs.count()
+    deps = _DEPS.get(sql)
+    if deps is None:
+        if len(_DEPS) > 4096:
+            _DEPS.clear()
+        deps = _DEPS[sql] = {"n": memo.content_types(memo.tables_models(sql))}
+    return _COUNTS.get(key, deps, lambda stale: {"n": qs.count()})["n"]
+
+
+def forget_counts():
+    _COUNTS.clear()
+    _DEPS.clear()
+
+
+def page_rows(qs, bottom, top, count=None):
+    """qs[bottom:top], read as the class above explains (a plain slice when qs cannot be split so).
+    With the count of qs given, a page of a dense list may be read by walking its ordering's index."""
     if (not isinstance(qs, QuerySet) or qs._fields is not None or qs.query.distinct or qs.query.combinator
             or qs.query.is_sliced or not qs.ordered or qs.query.annotations or qs.query.extra
             or qs.query.deferred_loading != (frozenset(), True)):
         return qs[bottom:top]
     if top <= bottom:
         return []
-    rows = qs.model._base_manager.filter(pk__in=qs.values("pk")[bottom:top])
+    keys = qs.values("pk")[bottom:top]
+    if count and _walk_the_order(qs, top, count):
+        keys.query.where = _unindexed(keys.query.where)
+    rows = qs.model._base_manager.filter(pk__in=keys)
     rows.query.select_related = qs.query.select_related
     rows = rows.prefetch_related(*qs._prefetch_related_lookups)
     return list(rows.order_by(*qs.query.order_by) if qs.query.order_by else rows)
+
+
+def _walk_the_order(qs, top, count) -> bool:
+    """Whether to read the page's keys in index order, testing the filters row by row, rather than
+    let SQLite find every match through a filter's index and sort them all. SQLite takes the second
+    whenever a filter has an index (the scope's node_id always has): 10-40 ms for a street's or a
+    district's members, where walking the name index to the 25th match of a list holding a third
+    of the table reads ~75 entries. It pays when matches are dense: about top × rows / count
+    entries are read, so only then (PostgreSQL's planner weighs the LIMIT itself)."""
+    if connections[qs.db].vendor != "sqlite":
+        return False
+    opts = qs.model._meta
+    ordering = list(qs.query.order_by or opts.ordering)
+    names = [o.lstrip("-") for o in ordering]
+    if len({o.startswith("-") for o in ordering}) != 1 or not names:
+        return False
+    # The index of the first column holds the rowid after it: ORDER BY col, pk is its own order.
+    if any(n not in ("pk", opts.pk.name) for n in names[1:]) or not _has_own_index(opts, names[0]):
+        return False
+    total = kept_count(qs.model._base_manager.all())
+    return top * total <= WALK_LIMIT * count
+
+
+def _has_own_index(opts, name) -> bool:
+    try:
+        field = opts.get_field(name)
+    except Exception:  # a lookup through a relation (FieldDoesNotExist): no index of this table
+        return False
+    if not getattr(field, "concrete", False) or field.is_relation:
+        return False
+    return field.db_index or field.unique or any(list(i.fields) == [name] for i in opts.indexes)
+
+
+class _NoIndex(Func):
+    # SQLite's unary + changes no value and keeps the planner from using an index on the column.
+    template = "+%(expressions)s"
+
+
+def _unindexed(node: WhereNode) -> WhereNode:
+    """A copy of the WHERE tree whose tests on this query's columns cannot use an index (the ones in
+    subqueries keep theirs: the scope's node paths are found by index)."""
+    out = copy.copy(node)
+    out.children = []
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            child = _unindexed(child)
+        elif isinstance(child, Lookup) and isinstance(child.lhs, Col):
+            child = copy.copy(child)
+            child.lhs = _NoIndex(child.lhs, output_field=child.lhs.output_field)
+        out.children.append(child)
+    return out
