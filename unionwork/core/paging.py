@@ -128,8 +128,10 @@ def _has_own_index(opts, name) -> bool:
     return field.db_index or field.unique or any(list(i.fields) == [name] for i in opts.indexes)
 
 
-class _NoIndex(Func):
-    # SQLite's unary + changes no value and keeps the planner from using an index on the column.
+class NoIndex(Func):
+    """The column's value, through a unary + that changes nothing but keeps the planner from using an
+    index on the column (SQLite; valid for numbers on PostgreSQL too), when another index serves better."""
+
     template = "+%(expressions)s"
 
 
@@ -143,6 +145,6 @@ def _unindexed(node: WhereNode) -> WhereNode:
             child = _unindexed(child)
         elif isinstance(child, Lookup) and isinstance(child.lhs, Col):
             child = copy.copy(child)
-            child.lhs = _NoIndex(child.lhs, output_field=child.lhs.output_field)
+            child.lhs = NoIndex(child.lhs, output_field=child.lhs.output_field)
         out.children.append(child)
     return out

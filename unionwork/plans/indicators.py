@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import BigIntegerField, Count, Q, Sum
 
 from unionwork.activities.models import Answer, InfoReport, MonthlyQuestion, ResearchReport
 from unionwork.care.models import Assistance, HealthCheckRound, Placement
+from unionwork.core.paging import NoIndex
 from unionwork.core.scope import path_prefix_q
 from unionwork.directory.models import Enterprise, Member, Union
 from unionwork.labour.models import CollectiveContract, DisputeCase, HarmonyRating, Hazard
@@ -186,10 +187,14 @@ def _members_of_covered(period, base_ids):
     The same count as the numerator's queryset, but as two flat grouped queries: SQLite plans the
     subquery form over 200,000 members badly.
     """
-    enterprises = dict(covered(period.end).filter(node__in=base_ids).values_list("pk", "node_id"))
+    enterprises = dict(covered(period.end).filter(node__in=base_ids).order_by().values_list("pk", "node_id"))
     out = defaultdict(Decimal)
     # A member's own node is their union's, inside the same subtree as their employer's community.
-    rows = (Member.objects.filter(node__in=base_ids, membership_status="active", archived_at__isnull=True)
+    # The node test row by row (NoIndex), so SQLite reads the (enterprise, status, archive, node) index
+    # in enterprise order and groups as it goes: 43 ms for a district, where finding the members through
+    # the node index and grouping them in a temporary tree took 430.
+    rows = (Member.objects.alias(member_node=NoIndex("node_id", output_field=BigIntegerField()))
+            .filter(member_node__in=base_ids, membership_status="active", archived_at__isnull=True)
             .order_by().values("enterprise_id").annotate(n=Count("pk")).values_list("enterprise_id", "n"))
     for enterprise_id, n in rows:
         node_id = enterprises.get(enterprise_id)
