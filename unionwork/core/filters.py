@@ -43,22 +43,26 @@ def search_q(q: str, extra_fields=(), latin_names=True, model=None, scope_depth=
     street's scope the pinyin prefixes become "pk IN (rows matching by pinyin)". SQLite otherwise
     seeks by the scope's node list and tests every row (26 ms for "zhang" over a district's 200,000
     members), where the pinyin indexes find the 2,020 matches first (5 ms); in a community the node
-    list is the better start. A "contains" reads every name either way and is left as it is.
+    list is the better start. A "contains" reads every name either way; as "pk IN (names containing
+    it)" SQLite reads them from the name index alone, a third as many pages as the rows (34 → 24 ms
+    for 程欣 over a district's 200,000 members).
     """
     q = q.strip()
     if not q:
         return Q()
 
+    broad = model is not None and scope_depth is not None and scope_depth < NARROW_DEPTH
+
+    def by_key(cond):
+        return Q(pk__in=model._base_manager.filter(cond).values("pk")) if broad else cond
+
     pinyin = is_pinyin_query(q)
-    cond = Q(name__icontains=q) if latin_names or not pinyin else Q(pk__in=[])
+    cond = by_key(Q(name__icontains=q)) if latin_names or not pinyin else Q(pk__in=[])
     if pinyin:
         low = q.lower()
         # The same indexed prefix as the scope's paths: a range on SQLite, LIKE on PostgreSQL (where
         # a range would follow the database's language collation and miss longer names).
-        prefix = path_prefix_q("name_pinyin", low) | path_prefix_q("name_initials", low)
-        if model is not None and scope_depth is not None and scope_depth < NARROW_DEPTH:
-            prefix = Q(pk__in=model._base_manager.filter(prefix).values("pk"))
-        cond |= prefix
+        cond |= by_key(path_prefix_q("name_pinyin", low) | path_prefix_q("name_initials", low))
     for field in extra_fields:
         cond |= Q(**{field: q.upper()})
     return cond

@@ -113,3 +113,14 @@ def test_pinyin_search_finds_the_same_members_from_every_depth(world, api):
         for q in ("zhangsan", "zs"):
             names = {r["name"] for r in api(user).get("/api/v1/members", {"q": q}).json()["results"]}
             assert names == expected, (user.username, q)
+
+
+def test_name_search_finds_the_same_members_from_every_depth(world, api):
+    """A district's or street's search by characters reads the name index first (pk IN …), a
+    community's its nodes: the same members, inside the scope, a part of the name enough."""
+    for user in (world.district_admin, world.street_cadre, world.cadre_a, world.cadre_b, world.chair_a):
+        for q in ("张三", "三", "李"):
+            names = {r["name"] for r in api(user).get("/api/v1/members", {"q": q}).json()["results"]}
+            assert names == {m.name for m in scoped(user, Member) if q in m.name}, (user.username, q)
+    assert {r["name"] for r in api(world.district_admin).get("/api/v1/members", {"q": "三"}).json()["results"]} \
+        >= {"张三"}
