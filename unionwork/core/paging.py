@@ -114,8 +114,14 @@ def _walk_the_order(qs, top, count) -> bool:
     # The index of the first column holds the rowid after it: ORDER BY col, pk is its own order.
     if any(n not in ("pk", opts.pk.name) for n in names[1:]) or not _has_own_index(opts, names[0]):
         return False
-    total = kept_count(qs.model._base_manager.all())
-    return top * total <= WALK_LIMIT * count
+    return top * _table_rows(qs.model, qs.db) <= WALK_LIMIT * count
+
+
+def _table_rows(model, db) -> int:
+    """All rows of the model's table, kept like the lists' counts (no SQL compiled for the key)."""
+    key = ("rows", db, model._meta.label)
+    deps = {"n": memo.content_types([model])}
+    return _COUNTS.get(key, deps, lambda stale: {"n": model._base_manager.using(db).count()})["n"]
 
 
 def _has_own_index(opts, name) -> bool:
