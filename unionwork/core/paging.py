@@ -14,9 +14,10 @@ from . import memo
 
 # Walking the ordering's index costs a row lookup per entry read to test the filters (~7 µs: 1,400
 # entries for a community's women in a district's table took 9.6 ms); finding the matches through a
-# filter's index and sorting them costs ~0.2 µs per match (200,000 in 39 ms). A page walks when
-# entries × WALK_COST ≤ matches (SQLite only, see _walk_the_order).
-WALK_COST = 35
+# filter's index and sorting them costs ~0.2 µs a match (200,000 in 39 ms), more when a search's
+# pk IN (…) list comes first (~0.6 µs: "li" over a district, 31 ms sorted, 16 ms walked). A page walks
+# when entries × WALK_COST ≤ matches (SQLite only, see _walk_the_order).
+WALK_COST = 12
 
 _COUNTS = memo.VersionedMemo(keep=2048)
 _DEPS: dict[str, dict] = {}  # {SQL: the content types of its tables}; the SQL is the same for every scope
