@@ -17,13 +17,16 @@ def filtered(request, queryset, filterset_class):
 
 
 def list_response(request, *, queryset, filterset_class, template, columns=None, export_name="导出", extra=None,
-                  export_related=()):
+                  export_related=(), page_fields=()):
+    """page_fields: the only columns the page's rows read (Django's only()); the export reads its own."""
     fs, qs = filtered(request, queryset, filterset_class)
     if request.GET.get("export") == "xlsx" and columns:
         # select_related() without names would replace the selector's joins by "all non-null FKs".
         if export_related:
             qs = qs.select_related(*export_related)
         return xlsx_response(request, qs, columns, export_name)
+    if page_fields:
+        qs = qs.only(*page_fields)
     page = KeysFirstPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"filter": fs, "page": page, "rows": page.object_list, **(extra or {})}
     # htmx swaps only the results; a plain request (or a shared link) gets the whole page.

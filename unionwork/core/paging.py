@@ -84,8 +84,7 @@ def page_rows(qs, bottom, top, count=None):
     """qs[bottom:top], read as the class above explains (a plain slice when qs cannot be split so).
     With the count of qs given, a page of a dense list may be read by walking its ordering's index."""
     if (not isinstance(qs, QuerySet) or qs._fields is not None or qs.query.distinct or qs.query.combinator
-            or qs.query.is_sliced or not qs.ordered or qs.query.annotations or qs.query.extra
-            or qs.query.deferred_loading != (frozenset(), True)):
+            or qs.query.is_sliced or not qs.ordered or qs.query.annotations or qs.query.extra):
         return qs[bottom:top]
     if top <= bottom:
         return []
@@ -94,6 +93,7 @@ def page_rows(qs, bottom, top, count=None):
         keys.query.where = _unindexed(keys.query.where)
     rows = qs.model._base_manager.filter(pk__in=keys)
     rows.query.select_related = qs.query.select_related
+    rows.query.deferred_loading = qs.query.deferred_loading  # only() / defer(): the same columns
     rows = rows.prefetch_related(*qs._prefetch_related_lookups)
     return list(rows.order_by(*qs.query.order_by) if qs.query.order_by else rows)
 

@@ -150,7 +150,12 @@ def union_edit(request, pk):
 def member_list(request):
     return list_response(request, queryset=selectors.members_for(request.user), filterset_class=MemberFilter,
                          template="directory/member_list.html", columns=MEMBER_COLUMNS, export_name="会员名册",
-                         export_related=("union__node__parent",))
+                         export_related=("union__node__parent",), page_fields=MEMBER_PAGE_FIELDS)
+
+
+# What a row of the member list shows (directory/member_list.html): the rest of the three rows is not read.
+MEMBER_PAGE_FIELDS = ("name", "is_migrant", "archived_at", "gender", "id_number", "birth_date", "phone",
+                      "joined_on", "membership_status", "node", "union__name", "enterprise__name")
 
 
 def member_detail(request, pk):

@@ -125,3 +125,16 @@ def test_counts_are_kept_until_a_record_they_read_changes(many):
     # A member joins: counted again, and right.
     add_member(many.street_cadre, many.union_a2, "新会员", make_id("19900101", 900))
     assert counted() == (first + 1, 1)
+
+
+def test_a_page_of_only_some_columns_is_the_same_page_and_reads_no_more(many):
+    qs = (scoped(many.street_cadre, Member).select_related("union", "enterprise").order_by("name", "pk")
+          .only("name", "gender", "node", "union__name", "enterprise__name"))
+    paginator = KeysFirstPaginator(qs, 5)
+    assert [m.pk for m in paginator.page(2)] == [m.pk for m in Paginator(qs, 5).page(2)]
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(paginator.page(2))
+        shown = [(m.name, m.get_gender_display(), m.union.name, m.enterprise.name if m.enterprise else "") for m in rows]
+    reads = [q["sql"] for q in ctx if "directory_member" in q["sql"]]
+    assert len(reads) == 1 and len(shown) == 5
+    assert '"directory_member"."phone"' not in reads[0] and '"directory_union"."chair_phone"' not in reads[0]
