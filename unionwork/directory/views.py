@@ -47,7 +47,13 @@ def _save_form(request, form, action, ok_message):
 
 def enterprise_list(request):
     return list_response(request, queryset=selectors.enterprises_for(request.user), filterset_class=EnterpriseFilter,
-                         template="directory/enterprise_list.html", columns=ENTERPRISE_COLUMNS, export_name="企业名录")
+                         template="directory/enterprise_list.html", columns=ENTERPRISE_COLUMNS, export_name="企业名录",
+                         page_fields=ENTERPRISE_PAGE_FIELDS)
+
+
+# What a row of the enterprise list shows (directory/enterprise_list.html).
+ENTERPRISE_PAGE_FIELDS = ("name", "archived_at", "uscc", "unit_category", "employees", "status", "node__name",
+                          "union__name")
 
 
 def enterprise_detail(request, pk):
