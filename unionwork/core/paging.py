@@ -3,6 +3,7 @@
 import copy
 from functools import cached_property
 
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Func, QuerySet
@@ -65,7 +66,7 @@ def kept_count(qs) -> int:
         sql, params = qs.query.chain().get_compiler(qs.db).as_sql()
         key = (qs.db, sql, tuple(params))
         hash(key)
-    except Exception:  # an empty result set (EmptyResultSet), or parameters that make no key: just count
+    except (EmptyResultSet, TypeError):  # a filter that matches nothing, or parameters that make no key
         return qs.count()
     deps = _DEPS.get(sql)
     if deps is None:
@@ -129,7 +130,7 @@ def _table_rows(model, db) -> int:
 def _has_own_index(opts, name) -> bool:
     try:
         field = opts.get_field(name)
-    except Exception:  # a lookup through a relation (FieldDoesNotExist): no index of this table
+    except FieldDoesNotExist:  # a lookup through a relation: no index of this table
         return False
     if not getattr(field, "concrete", False) or field.is_relation:
         return False
