@@ -3,8 +3,12 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.template import defaultfilters, defaulttags
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from unionwork.core.masking import mask_id_number, mask_phone
+from unionwork.core.reversing import reverse_kept
 
 register = template.Library()
 
@@ -22,7 +26,8 @@ def mask_phone_filter(value):
 @register.simple_tag(takes_context=True)
 def query(context, **changes):
     """The current query string with some parameters changed (pagination, sorting)."""
-    params = context["request"].GET.copy()
+    # A plain dict of the last values, as urlencode reads a QueryDict; its copy() deep-copies (a page has ~12 links).
+    params = dict(context["request"].GET.items())
     for key, value in changes.items():
         if value in (None, ""):
             params.pop(key, None)
@@ -48,9 +53,6 @@ def source_cn(value):
 @register.simple_tag(takes_context=True)
 def sort_link(context, key, label):
     """A column header that sorts by key, then by -key, updating the results in place."""
-    from django.utils.html import format_html
-    from django.utils.safestring import mark_safe
-
     current = context["request"].GET.get("ordering", "")
     target = f"-{key}" if current == key else key
     href = query(context, ordering=target, page="", export="")
@@ -102,3 +104,103 @@ def badges_of(kind, obj):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+class KeptURLNode(defaulttags.URLNode):
+    """Django's {% url %}, reversed through core.reversing (the same URLs, remembered)."""
+
+    def render(self, context):
+        from django.urls import NoReverseMatch
+
+        args = [arg.resolve(context) for arg in self.args]
+        kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
+        view_name = self.view_name.resolve(context)
+        request = getattr(context, "request", None)
+        current_app = getattr(request, "current_app", None)
+        if current_app is None:
+            current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
+        url = ""
+        try:
+            url = reverse_kept(view_name, args=args, kwargs=kwargs, current_app=current_app)
+        except NoReverseMatch:
+            if self.asvar is None:
+                raise
+        if self.asvar:
+            context[self.asvar] = url
+            return ""
+        return conditional_escape(url) if context.autoescape else url
+
+
+@register.tag
+def url(parser, token):
+    """Overrides the built-in tag of the same name (this library is a builtin, loaded after Django's)."""
+    node = defaulttags.url(parser, token)
+    return KeptURLNode(node.view_name, node.args, node.kwargs, node.asvar)
+
+
+@register.simple_tag
+def filter_fields(fs, search_hint=""):
+    """The filter bar's fields (includes/filter_bar.html), built here rather than in the template: with a
+    district's 300 areas in the select it was 2 ms of a list page's CPU in the template engine, 0.3 ms here.
+    The same markup the template made: names, ids and the selected option are what htmx and the tests read."""
+    out = []
+    for field in fs.form:
+        name = field.name
+        value = field.value()
+        if name in fs.hidden_fields:
+            if value:
+                out.append(format_html(
+                    '<input type="hidden" name="{}" value="{}"><div class="col-auto">'
+                    '<span class="badge text-bg-info">已按{}筛选</span></div>', name, value, field.label))
+            continue
+        if name == "ordering":
+            continue
+        ident = field.id_for_label
+        out.append(format_html('<div class="col-auto"><label class="form-label small text-muted mb-0" for="{}">{}'
+                               "</label>", ident, field.label))
+        current = str(value)
+        if name == "q":
+            out.append(format_html(
+                '<input type="search" name="q" id="{}" value="{}" class="form-control form-control-sm" '
+                'placeholder="{}" style="min-width:14rem">', ident, value or "", search_hint or "名称 / 拼音 / 首字母"))
+        elif name == "node":
+            # Streets flush left, communities indented once, anything below (a union in a link) twice.
+            indent = {"district": "", "street": "", "community": "\u3000"}
+            options = format_html_join("", '<option value="{}" {}>{}{}</option>', (
+                (pk, "selected" if current == str(pk) else "", indent.get(kind, "\u3000\u3000"), label)
+                for pk, label, kind in fs.node_options()))
+            out.append(format_html('<select name="node" id="{}" class="form-select form-select-sm">'
+                                   '<option value="">全部（本级及以下）</option>{}</select>', ident, options))
+        elif getattr(field.field.widget, "input_type", None) == "number":
+            out.append(format_html('<input type="number" name="{}" id="{}" value="{}" '
+                                   'class="form-control form-control-sm" style="width:7rem">', name, ident, value or ""))
+        elif not hasattr(field.field, "choices"):  # free text (走访的季度 "2026Q1"): its hint as placeholder
+            out.append(format_html('<input type="text" name="{}" id="{}" value="{}" placeholder="{}" '
+                                   'class="form-control form-control-sm" style="width:8rem">', name, ident,
+                                   value or "", field.help_text or ""))
+        else:
+            options = format_html_join("", '<option value="{}" {}>{}</option>', (
+                (choice or "", "selected" if current == str(choice) else "", label)
+                for choice, label in field.field.choices))
+            out.append(format_html('<select name="{}" id="{}" class="form-select form-select-sm">{}</select>',
+                                   name, ident, options))
+        out.append(mark_safe("</div>"))
+    return mark_safe("".join(out))
+
+
+_FAST_DATES = {
+    "Y-m-d": lambda v: f"{v.year:04d}-{v.month:02d}-{v.day:02d}",
+    "Y-m-d H:i": lambda v: f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}",
+}
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def date(value, arg=None):
+    """Django's |date (overridden: this library is a builtin), with the two formats the pages use on every row
+    written directly; dateformat builds a formatter object per value (~10 µs, 50 per list page)."""
+    import datetime
+
+    fast = _FAST_DATES.get(arg)
+    if fast is not None and (type(value) is datetime.datetime or (type(value) is datetime.date and arg == "Y-m-d")):
+        return fast(value)
+    return defaultfilters.date(value, arg)
