@@ -132,12 +132,15 @@ def _forget_process_caches():
     """Process-level caches read from the database must not outlive a test's rolled-back rows."""
     from unionwork.accounts.services import forget_totp_nodes
     from unionwork.core.paging import forget_counts
+    from unionwork.org.selectors import forget_areas
 
     forget_totp_nodes()
     forget_counts()
+    forget_areas()
     yield
     forget_totp_nodes()
     forget_counts()
+    forget_areas()
 
 
 def build_world():

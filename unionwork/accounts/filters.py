@@ -3,7 +3,7 @@ from django.db.models import Q
 
 from unionwork.core.filters import _scope_nodes
 from unionwork.core.scope import path_prefix_q
-from unionwork.org.selectors import nodes_for
+from unionwork.org.selectors import area_options
 
 from .choices import Role
 from .services import locked_usernames
@@ -20,9 +20,7 @@ class UserFilter(df.FilterSet):
     hidden_fields = ()
 
     def node_options(self):
-        return [(pk, union_name or name, kind) for pk, union_name, name, kind in
-                nodes_for(self.request.user, kinds=["district", "street", "community"])
-                .values_list("pk", "union_name", "name", "kind")]
+        return area_options(self.request.user)
 
     def filter_q(self, qs, name, value):
         value = value.strip()

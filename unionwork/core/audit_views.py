@@ -52,11 +52,9 @@ class AuditEventFilter(df.FilterSet):
         form = AuditFilterForm
 
     def node_options(self):
-        from unionwork.org.selectors import nodes_for
+        from unionwork.org.selectors import area_options
 
-        return [(pk, union_name or name, kind) for pk, union_name, name, kind in
-                nodes_for(self.request.user, kinds=["district", "street", "community"])
-                .values_list("pk", "union_name", "name", "kind")]
+        return area_options(self.request.user)
 
     def filter_from(self, qs, name, value):
         return qs.filter(created_at__gte=_day_start(value))

@@ -8,7 +8,7 @@ from django.utils import timezone
 from unionwork.core.scope import NARROW_DEPTH, home_field, path_depth, path_prefix_q, scope_path
 from unionwork.core.text import is_pinyin_query
 from unionwork.org.models import Node
-from unionwork.org.selectors import nodes_for
+from unionwork.org.selectors import AREA_KINDS, area_options, nodes_for
 
 ARCHIVED_CHOICES = [("", "在用"), ("1", "已归档"), ("all", "全部")]
 
@@ -82,12 +82,11 @@ class BaseScopedFilter(df.FilterSet):
 
     def node_options(self):
         """Areas for the select (unions are too many to list; a union comes from links)."""
-        options = list(nodes_for(self.request.user, kinds=["district", "street", "community"])
-                       .values_list("pk", "union_name", "name", "kind"))
+        options = area_options(self.request.user)
         current = self.form.cleaned_data.get("node") if self.is_valid() else None
-        if current is not None and current.kind not in ("district", "street", "community"):
-            options.append((current.pk, current.union_name, current.name, current.kind))
-        return [(pk, union_name or name, kind) for pk, union_name, name, kind in options]
+        if current is not None and current.kind not in AREA_KINDS:
+            options = [*options, (current.pk, current.union_name or current.name, current.kind)]
+        return options
 
     def scope_depth(self) -> int | None:
         """0 for a district (or an operator), 1 for a street …; None without a scope."""

@@ -3,7 +3,7 @@ from collections import defaultdict
 from django.db.models import Count, Q
 
 from unionwork.core import memo
-from unionwork.core.scope import get_scoped, nodes_in_scope, path_prefix_q, scoped
+from unionwork.core.scope import get_scoped, nodes_in_scope, path_prefix_q, scope_path, scoped
 
 from .choices import NodeKind
 from .models import Node
@@ -16,6 +16,28 @@ def nodes_for(user, kinds=None, include_archived=False):
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
     return qs
+
+
+AREA_KINDS = (NodeKind.DISTRICT, NodeKind.STREET, NodeKind.COMMUNITY)
+_AREAS = memo.VersionedMemo(keep=512)
+
+
+def area_options(user) -> list[tuple[int, str, str]]:
+    """(pk, name, kind) of the live districts, streets and communities in the user's scope, in tree order: the
+    filter bars' area select on every list page (a district's ~300). Kept per scope until a node changes."""
+    path = scope_path(user)
+    if path is None:
+        return []
+
+    def compute(stale):
+        rows = nodes_for(user, kinds=AREA_KINDS).values_list("pk", "union_name", "name", "kind")
+        return {"areas": [(pk, union_name or name, kind) for pk, union_name, name, kind in rows]}
+
+    return _AREAS.get(path, {"areas": memo.content_types([Node])}, compute)["areas"]
+
+
+def forget_areas():
+    _AREAS.clear()
 
 
 def get_node(user, pk) -> Node:

@@ -121,3 +121,17 @@ def test_a_free_text_filter_is_a_text_box(world, login):
     assert ('<input type="text" name="quarter" id="id_quarter" value="2026Q1" placeholder="如 2026Q1"' in html)
     assert 'name="quarter" id="id_quarter" class="form-select' not in html
 
+
+@pytest.mark.django_db
+def test_the_area_select_follows_new_areas(world, login):
+    from unionwork.org.choices import NodeKind
+    from unionwork.org.services import create_node
+
+    client = login(world.street_cadre)
+    assert "新建测试社区" not in client.get("/directory/enterprises/").content.decode()  # the areas are now kept
+    create_node(world.district_admin, kind=NodeKind.COMMUNITY, name="新建测试社区", code="D1-S1-Z", parent=world.street1)
+    assert "新建测试社区" in client.get("/directory/enterprises/").content.decode()
+    # Another street's cadre still does not see it.
+    other = create_node(world.district_admin, kind=NodeKind.COMMUNITY, name="别处社区", code="D1-S2-Z",
+                        parent=world.street2)
+    assert other.name not in client.get("/directory/enterprises/").content.decode()
