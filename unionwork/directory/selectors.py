@@ -51,4 +51,8 @@ def memberships_of(member: Member):
 
 
 def union_memberships(user, union: Union):
-    return scoped(user, Membership).filter(union=union).select_related("member").order_by("-started_on", "-id")
+    """A union's membership changes with each member's name (what its page shows): the members' other
+    columns, 身份证号 and phone among them, are neither read nor decrypted."""
+    return (scoped(user, Membership).filter(union=union).select_related("member")
+            .only("member_id", "union_id", "started_on", "start_event", "ended_on", "end_event", "note", "member__name")
+            .order_by("-started_on", "-id"))

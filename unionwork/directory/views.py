@@ -113,7 +113,9 @@ def union_detail(request, pk):
     union = selectors.get_union(request.user, pk)
     return render(request, "directory/union_detail.html", {
         "obj": union,
-        "enterprises": selectors.enterprises_for(request.user).filter(union=union),
+        # The covered enterprises' table shows four columns: the rest (the contact's phone, decrypted) stays unread.
+        "enterprises": selectors.enterprises_for(request.user).filter(union=union).select_related(None)
+                       .only("name", "uscc", "employees", "status"),
         "memberships": selectors.union_memberships(request.user, union)[:100],
         "member_count": union.members.filter(membership_status="active", archived_at__isnull=True).count(),
         "history": audit.history(union)[:200],

@@ -123,3 +123,16 @@ def test_home_lists_the_largest_children_and_links_to_all(world, login):
     assert "共 25 个，这里列出在册会员最多的 20 个" in html and "查看全部 25 个下级组织" in html
     assert html.count("工会档案") == 20 and html.index(big.name) < html.index("天津测试00有限公司工会委员会")
     assert client.get(f"/org/tree/{community.pk}/").content.decode().count("工会档案") == 25
+
+
+def test_union_page_reads_no_personal_columns_it_does_not_show(world, login):
+    # The union's page lists its covered enterprises and its membership changes by name: the members'
+    # 身份证号 and phone and the enterprises' contact phone are neither read nor decrypted for it.
+    _grow(world, world.comm_a, 3)
+    union = world.union_a
+    with CaptureQueriesContext(connection) as ctx:
+        html = login(world.cadre_a).get(f"/directory/unions/{union.pk}/").content.decode()
+    assert "张三" in html and "王芳" in html and world.ent_a.name in html and world.ent_a.uscc in html
+    reads = [q["sql"] for q in ctx if "directory_membership" in q["sql"] or
+             ('FROM "directory_enterprise"' in q["sql"] and "union_id" in q["sql"])]
+    assert reads and not any('"id_number"' in sql or '"phone"' in sql or '"contact_phone"' in sql for sql in reads)
