@@ -185,6 +185,9 @@ def record(obj, user, action: str, changes: dict | None = None, message: str = "
         labels = "、".join(c.get("label", k) for k, c in (changes or {}).items() if isinstance(c, dict))
         text = message or (f"变更：{labels}" if labels else "")
         log_event(action, user=user, obj=obj, detail=text, data={"source": source} if source != "web" else {})
+    from .memo import forget_request_version
+
+    forget_request_version()  # the data's version moves on: memos asked later in this request read it again
     return ChangeLog.objects.create(
         content_type=ContentType.objects.get_for_model(obj.__class__),
         object_id=obj.pk,

@@ -15,26 +15,71 @@ ChangeLog ids lower than ones already visible (a long import beside short writes
 later write moves the newest id on.
 """
 
+import contextlib
+import contextvars
 import re
 import threading
 from collections.abc import Callable, Iterable
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 
 from .models import ChangeLog
 
 
+def _table() -> str:
+    return connection.ops.quote_name(ChangeLog._meta.db_table)
+
+
 def latest_change() -> tuple:
-    """(id, time) of the newest ChangeLog row: one index seek. The time tells a row apart from another
-    that took the same id after a rollback (SQLite reuses the ids of rolled-back rows)."""
-    return ChangeLog.objects.order_by("-id").values_list("id", "created_at").first() or (0, None)
+    """(id, time as stored) of the newest ChangeLog row: one index seek. The time tells a row apart from
+    another that took the same id after a rollback (SQLite reuses the ids of rolled-back rows). Plain SQL:
+    several memos ask on every list page, and building the ORM's query cost more than running it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, created_at FROM {_table()} ORDER BY id DESC LIMIT 1")
+        row = cursor.fetchone()
+    return tuple(row) if row else (0, None)
+
+
+# Within one GET the data's version is read once, however many memos ask (a list page had three: its count,
+# its table's size, its area select). A ChangeLog row written meanwhile empties the box (signals.py).
+_request_version: contextvars.ContextVar = contextvars.ContextVar("memo_request_version", default=None)
+
+
+@contextlib.contextmanager
+def one_version_per_request():
+    token = _request_version.set([])
+    try:
+        yield
+    finally:
+        _request_version.reset(token)
+
+
+def current_version() -> tuple:
+    box = _request_version.get()
+    if box is None:
+        return latest_change()
+    if not box:
+        box.append(latest_change())
+    return box[0]
+
+
+def forget_request_version():
+    box = _request_version.get()
+    if box:
+        box.clear()
 
 
 def changed_since(after: tuple, upto: tuple) -> set[int] | None:
     """Content type ids of the ChangeLog rows after `after` up to `upto`; None when `after` is no longer
     part of the history (rolled back): then anything may have changed."""
-    if after[0] > upto[0] or (after[0] and not ChangeLog.objects.filter(id=after[0], created_at=after[1]).exists()):
+    if after[0] > upto[0]:
         return None
+    if after[0]:
+        with connection.cursor() as cursor:  # the stored time, compared as stored
+            cursor.execute(f"SELECT 1 FROM {_table()} WHERE id = %s AND created_at = %s", [after[0], after[1]])
+            if cursor.fetchone() is None:
+                return None
     return set(ChangeLog.objects.filter(id__gt=after[0], id__lte=upto[0]).order_by()
                .values_list("content_type_id", flat=True).distinct())
 
@@ -70,7 +115,7 @@ class VersionedMemo:
     def get(self, key, deps: dict[str, frozenset | None], compute: Callable[[set], dict]) -> dict:
         """The parts of key, computing again (compute(stale parts) -> {part: value}) those whose
         dependencies (content type ids; None: anything) have changed since they were made."""
-        version = latest_change()
+        version = current_version()
         with self._lock:
             entry = self._memo.get(key)
         if entry is not None and entry[0] == version:

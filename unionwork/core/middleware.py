@@ -11,15 +11,17 @@ class PagesLoginRequiredMiddleware(LoginRequiredMiddleware):
 
 
 class AuditContextMiddleware:
-    """Puts the request where the audit trail finds it (user, address), for this request only."""
+    """Puts the request where the audit trail finds it (user, address), for this request only; and lets the
+    kept figures (core.memo) read the data's version once per request instead of once per memo."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         from .audit import request_context
+        from .memo import one_version_per_request
 
-        with request_context(request):
+        with request_context(request), one_version_per_request():
             return self.get_response(request)
 
 

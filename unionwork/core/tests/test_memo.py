@@ -48,6 +48,24 @@ def test_figures_made_inside_a_rolled_back_transaction_are_not_trusted(world):
     assert outside["ents"] == inside["ents"] - 1 and len(compute.calls) == 2
 
 
+
+def test_one_request_reads_the_version_once_and_again_after_a_write(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    m = memo.VersionedMemo()
+    deps = {"ents": memo.content_types([Enterprise])}
+    compute = Recorder()
+    with memo.one_version_per_request(), CaptureQueriesContext(connection) as ctx:
+        first = m.get("a", deps, compute)
+        m.get("b", deps, compute)
+        m.get("a", deps, compute)
+        reads = sum('FROM "core_changelog"' in q["sql"] for q in ctx)
+        assert reads == 1  # three memos asked, the version was read once
+        add_enterprise(world.district_admin, world.comm_a, "天津同一请求有限公司")  # a write in the same request
+        assert m.get("a", deps, compute)["ents"] == first["ents"] + 1  # ... is seen by the next memo read
+
+
 def test_the_dashboard_keeps_the_directory_figures_when_an_activity_is_registered(world, monkeypatch):
     plans_memo.clear()
     period = ind.Period.year(2026)
