@@ -127,6 +127,24 @@ def test_counts_are_kept_until_a_record_they_read_changes(many):
     assert counted() == (first + 1, 1)
 
 
+
+def test_a_kept_count_is_its_own_filters_count_whatever_the_order(many):
+    from django.db.models import Count
+
+    base = scoped(many.district_admin, Member)
+    women, men = base.filter(gender="F").order_by("name"), base.filter(gender="M").order_by("-name")
+    assert paging.kept_count(women) == women.count() != paging.kept_count(men) == men.count()
+    with CaptureQueriesContext(connection) as ctx:  # the same rows sorted otherwise: the kept count
+        resorted = paging.kept_count(women.select_related("union").order_by("-joined_on", "pk"))
+    assert resorted == women.count()
+    assert not any("COUNT(" in q["sql"] for q in ctx if "directory_member" in q["sql"])
+    # Annotated and DISTINCT lists are keyed by their whole SQL, and counted right.
+    joined = base.annotate(n=Count("memberships")).filter(n__gte=1)
+    assert paging.kept_count(joined) == joined.count() == base.count()
+    spread = base.filter(memberships__isnull=False).distinct()
+    assert paging.kept_count(spread) == spread.count()
+
+
 def test_a_page_of_only_some_columns_is_the_same_page_and_reads_no_more(many):
     qs = (scoped(many.street_cadre, Member).select_related("union", "enterprise").order_by("name", "pk")
           .only("name", "gender", "node", "union__name", "enterprise__name"))
