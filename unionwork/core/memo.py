@@ -41,8 +41,8 @@ def latest_change() -> tuple:
     return tuple(row) if row else (0, None)
 
 
-# Within one GET the data's version is read once, however many memos ask (a list page had three: its count,
-# its table's size, its area select). A ChangeLog row written meanwhile empties the box (signals.py).
+# Within one request the data's version is read once, however many memos ask (a list page had three: its
+# count, its table's size, its area select). audit.record empties the box before it writes a ChangeLog row.
 _request_version: contextvars.ContextVar = contextvars.ContextVar("memo_request_version", default=None)
 
 

@@ -1,9 +1,11 @@
 """Template helpers used everywhere (registered as builtins)."""
 
+import datetime
 from urllib.parse import urlencode
 
 from django import template
 from django.template import defaultfilters, defaulttags
+from django.urls import NoReverseMatch
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -70,8 +72,6 @@ def sort_link(context, key, label):
 @register.filter
 def show(value):
     """A value as a cadre reads it: dates as 2026-01-10, 是/否, — for nothing."""
-    import datetime
-
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -110,8 +110,6 @@ class KeptURLNode(defaulttags.URLNode):
     """Django's {% url %}, reversed through core.reversing (the same URLs, remembered)."""
 
     def render(self, context):
-        from django.urls import NoReverseMatch
-
         args = [arg.resolve(context) for arg in self.args]
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)
@@ -198,8 +196,6 @@ _FAST_DATES = {
 def date(value, arg=None):
     """Django's |date (overridden: this library is a builtin), with the two formats the pages use on every row
     written directly; dateformat builds a formatter object per value (~10 µs, 50 per list page)."""
-    import datetime
-
     fast = _FAST_DATES.get(arg)
     if fast is not None and (type(value) is datetime.datetime or (type(value) is datetime.date and arg == "Y-m-d")):
         return fast(value)

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.template import engines
 from django.test import override_settings
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, path, register_converter, reverse
 from django.utils import timezone
 
 from unionwork.core import reversing
@@ -37,8 +37,6 @@ class YearConverter:
     def to_url(self, value):
         return str(value)
 
-
-from django.urls import register_converter  # noqa: E402
 
 register_converter(PaddedConverter, "padded")
 register_converter(YearConverter, "yyyy")
