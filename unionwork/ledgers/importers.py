@@ -64,7 +64,10 @@ _MEMO_TYPES = frozenset({str, datetime.date})  # exactly these classes: a str ne
 
 
 # What a column of a chunk may hold for it to be parsed value by distinct value (see MemberImporter._column).
-_VECTOR_TYPES = frozenset({str, type(None), datetime.date, datetime.datetime})
+# int and float: the memo parsers make the same of 20190305 and 20190305.0 (equal keys); a date column with
+# numbers in it (20190305 typed as a number, serial dates) was parsed cell by cell. bool (equal to 1 and 0,
+# and refused where numbers are not) keeps a column cell by cell.
+_VECTOR_TYPES = frozenset({str, type(None), int, float, datetime.date, datetime.datetime})
 
 
 def _is_pure(parse):

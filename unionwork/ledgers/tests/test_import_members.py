@@ -229,3 +229,27 @@ def test_birth_date_typed_as_a_number_and_same_named_communities(world, tmp_path
     job = run(world.district_admin, world.district, write_xlsx(tmp_path / "s.xlsx", rows))
     assert job.status == JobStatus.REJECTED
     assert any("多个" in p["reason"] for p in job.problems)
+
+
+def test_dates_typed_as_numbers_in_a_column_of_numbers_and_dates(world, tmp_path):
+    """A date column holding numbers (20190305 typed as a number, Excel serial days) beside date cells and
+    text: each cell read as its own date, and a number that is no date reported on its row."""
+    u = world.union_a.name
+    rows = [
+        HEADER,
+        [1, "孙一", make_id("19800101", 81), "男", 19800101, None, u, 43529, "否"],
+        [2, "周二", make_id("19810202", 82, female=True), "女", 19810202.0, None, u, 20200101, "否"],
+        [3, "吴三", make_id("19820303", 83), "男", datetime.date(1982, 3, 3), None, u, "2021.4.5", "否"],
+        [4, "郑四", make_id("19830404", 84), "男", None, None, u, 123456789, "否"],
+        [5, "王五", make_id("19840505", 85), "男", 19840506, None, u, 43529.0, "否"],
+    ]
+    job = run(world.cadre_a, world.comm_a, write_xlsx(tmp_path / "d.xlsx", rows), mode="valid-rows")
+    by_row = problems_by_row(job)
+    assert sorted(by_row) == [5, 6], job.problems  # the header is row 1
+    assert by_row[5][0]["column"].startswith("入会日期") and "不是日期" in by_row[5][0]["reason"]
+    assert by_row[6][0]["column"].startswith("出生日期") and "不一致" in by_row[6][0]["reason"]
+    joined = dict(Member.objects.filter(name__in=["孙一", "周二", "吴三", "郑四", "王五"])
+                  .values_list("name", "joined_on"))
+    assert joined == {"孙一": datetime.date(2019, 3, 5), "周二": datetime.date(2020, 1, 1),
+                      "吴三": datetime.date(2021, 4, 5)}
+    assert Member.objects.get(name="周二").birth_date == datetime.date(1981, 2, 2)
