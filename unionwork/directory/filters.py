@@ -7,6 +7,7 @@ from unionwork.core.filters import BaseScopedFilter as BaseDirectoryFilter
 
 from .choices import Gender, Industry, MembershipStatus, OperatingStatus, UnionKind, UnitCategory, WorkStatus
 from .models import Enterprise, Member, Union
+from .selectors import name_contains
 
 
 class EnterpriseFilter(BaseDirectoryFilter):
@@ -92,7 +93,8 @@ class MemberFilter(BaseDirectoryFilter):
                 return with_id_number(qs, normalize_id_number(raw))
             except ValidationError:
                 return qs.none()
-        return qs.filter(search_q(value, latin_names=False, model=qs.model, scope_depth=self.scope_depth()))
+        return qs.filter(search_q(value, latin_names=False, model=qs.model, scope_depth=self.scope_depth(),
+                                  name_q=name_contains))
 
     def filter_migrant(self, qs, name, value):
         return qs.filter(is_migrant=(value == "1"))

@@ -214,6 +214,25 @@ class Member(models.Model):
         self.name_pinyin, self.name_initials = pinyin_keys(self.name)
 
 
+class MemberNameGram(models.Model):
+    """Each two-character piece of a member's name ("姜博涛": 姜博, 博涛), so that a search for a name in
+    characters reads the few members holding its pieces instead of every name of a district
+    (directory.selectors.name_contains). Kept by the database's own triggers (directory/name_grams.py),
+    so every way a name is written (forms, imports' raw inserts, bulk updates) keeps it; never written
+    by the application and shown nowhere."""
+
+    pk = models.CompositePrimaryKey("gram", "member")
+    gram = models.CharField(max_length=2)
+    member = models.ForeignKey(Member, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    class Meta:
+        verbose_name = "姓名索引"
+        verbose_name_plural = "姓名索引"
+
+    def __str__(self):
+        return self.gram
+
+
 class Membership(models.Model):
     """One stay of a member in a union; transfers close one and open the next."""
 

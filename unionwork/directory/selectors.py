@@ -1,9 +1,11 @@
 """Reads of the directory. Every function takes the user and returns scoped rows."""
 
+from django.db.models import Q
+
 from unionwork.core import crypto
 from unionwork.core.scope import get_scoped, scoped
 
-from .models import Enterprise, Member, Membership, Union
+from .models import Enterprise, Member, MemberNameGram, Membership, Union
 
 
 def enterprises_for(user):
@@ -16,6 +18,19 @@ def unions_for(user):
 
 def members_for(user):
     return scoped(user, Member).select_related("union", "enterprise")
+
+
+def name_contains(q: str) -> Q | None:
+    """Members whose name contains q (name__icontains=q, the same rows), found through the pieces of their
+    names (MemberNameGram): q's first and last two characters. 程欣 over a district's 200,000 members: the
+    31 holding 程欣, not every name read (14 → 1 ms). None when q is shorter than two characters or has
+    letters with a case (there "contains" ignores case, the pieces do not)."""
+    if len(q) < 2 or q.lower() != q.upper():
+        return None
+    cond = Q(name__icontains=q)
+    for piece in dict.fromkeys((q[:2], q[-2:])):
+        cond &= Q(pk__in=MemberNameGram.objects.filter(gram=piece).values("member_id"))
+    return cond
 
 
 def get_enterprise(user, pk) -> Enterprise:

@@ -31,6 +31,7 @@ from unionwork.core.masking import MASKERS
 from unionwork.core.scope import path_prefix_q, scope_path
 from unionwork.core.text import pinyin_keys
 from unionwork.core.validators import id_birth_date, id_gender, normalize_mobile
+from unionwork.directory import name_grams
 from unionwork.directory import services as directory_services
 from unionwork.directory.choices import MembershipEvent, MembershipStatus, OperatingStatus
 from unionwork.directory.models import Enterprise, Member, Union
@@ -416,6 +417,7 @@ class MemberImporter(BaseImporter):
         self._ent_memo = {}  # (code cell, name cell, union id) -> (enterprise id, its problems)
         self._column_memo = {}  # column key -> {cell: parsed value or _Bad}, see _column
         self._bulk_indexes = []  # (name, CREATE INDEX sql) dropped for a bulk insert, see start_writes
+        self._grams_after = None  # the highest member id before a bulk insert paused the name pieces' trigger
         self._cache_size = None
         self._days = {}
         self._births = {}
@@ -927,6 +929,9 @@ class MemberImporter(BaseImporter):
             cursor.execute("PRAGMA cache_size")
             self._cache_size = cursor.fetchone()[0]
             cursor.execute("PRAGMA cache_size = -32768")  # 32 MiB for the unique indexes that stay
+            after = self._max_id(cursor, Member._meta.db_table)
+            if name_grams.sqlite_pause_inserts(cursor):
+                self._grams_after = after
             cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
             if cursor.fetchone():
                 return  # planner statistics would be lost with the indexes: leave them alone
@@ -955,10 +960,14 @@ class MemberImporter(BaseImporter):
                 cursor.execute(sql)
             if self._bulk_indexes:
                 cursor.execute(f"PRAGMA threads = {int(threads)}")
+            if self._grams_after is not None:
+                name_grams.sqlite_resume_inserts(cursor, self._grams_after)
         self._bulk_indexes = []
+        self._grams_after = None
 
     def end_writes(self):
         self._bulk_indexes = []  # committed with them, or rolled back to before they were dropped
+        self._grams_after = None  # the same for the name pieces' trigger
         if self._cache_size is not None:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = {int(self._cache_size)}")

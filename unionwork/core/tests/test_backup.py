@@ -34,8 +34,9 @@ def table_state() -> dict:
         if meta.proxy or not meta.managed or meta.db_table in state:
             continue
         columns = ", ".join(qn(f.column) for f in meta.concrete_fields)
+        order = ", ".join(qn(f.column) for f in meta.pk_fields)  # a composite key's columns too
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {columns} FROM {qn(meta.db_table)} ORDER BY {qn(meta.pk.column)}")
+            cursor.execute(f"SELECT {columns} FROM {qn(meta.db_table)} ORDER BY {order}")
             rows = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in cursor.fetchall()]
         state[meta.db_table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
     return state
