@@ -46,12 +46,19 @@ def latest_change() -> tuple:
 _request_version: contextvars.ContextVar = contextvars.ContextVar("memo_request_version", default=None)
 
 
+# And what changed between two versions, asked by each memo whose entry is older than the request's version
+# (after every write, all of them): asked of the database once per pair and request.
+_request_changes: contextvars.ContextVar = contextvars.ContextVar("memo_request_changes", default=None)
+
+
 @contextlib.contextmanager
 def one_version_per_request():
     token = _request_version.set([])
+    changes = _request_changes.set({})
     try:
         yield
     finally:
+        _request_changes.reset(changes)
         _request_version.reset(token)
 
 
@@ -68,6 +75,9 @@ def forget_request_version():
     box = _request_version.get()
     if box:
         box.clear()
+    changes = _request_changes.get()
+    if changes:
+        changes.clear()
 
 
 def changed_since(after: tuple, upto: tuple) -> set[int] | None:
@@ -75,13 +85,23 @@ def changed_since(after: tuple, upto: tuple) -> set[int] | None:
     part of the history (rolled back): then anything may have changed."""
     if after[0] > upto[0]:
         return None
-    if after[0]:
-        with connection.cursor() as cursor:  # the stored time, compared as stored
+    kept = _request_changes.get()
+    key = (after, upto)
+    if kept is not None and key in kept:
+        return kept[key]
+    found = None
+    with connection.cursor() as cursor:  # plain SQL, as latest_change: building the ORM's cost more
+        gone = False
+        if after[0]:  # the stored time, compared as stored
             cursor.execute(f"SELECT 1 FROM {_table()} WHERE id = %s AND created_at = %s", [after[0], after[1]])
-            if cursor.fetchone() is None:
-                return None
-    return set(ChangeLog.objects.filter(id__gt=after[0], id__lte=upto[0]).order_by()
-               .values_list("content_type_id", flat=True).distinct())
+            gone = cursor.fetchone() is None
+        if not gone:
+            cursor.execute(f"SELECT DISTINCT content_type_id FROM {_table()} WHERE id > %s AND id <= %s",
+                           [after[0], upto[0]])
+            found = {row[0] for row in cursor.fetchall()}
+    if kept is not None:
+        kept[key] = found
+    return found
 
 
 def content_types(models: Iterable) -> frozenset[int]:
