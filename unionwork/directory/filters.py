@@ -94,7 +94,7 @@ class MemberFilter(BaseDirectoryFilter):
             except ValidationError:
                 return qs.none()
         return qs.filter(search_q(value, latin_names=False, model=qs.model, scope_depth=self.scope_depth(),
-                                  name_q=name_contains))
+                                  name_q=name_contains, contains_by_key=True))
 
     def filter_migrant(self, qs, name, value):
         return qs.filter(is_migrant=(value == "1"))
