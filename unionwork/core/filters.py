@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from unionwork.core.scope import NARROW_DEPTH, home_field, path_depth, path_prefix_q, scope_path
+from unionwork.core.scope import NARROW_DEPTH, home_field, path_depth, path_prefix_q, scope_path, within
 from unionwork.core.text import is_pinyin_query
 from unionwork.org.models import Node
 from unionwork.org.selectors import AREA_KINDS, area_options, nodes_for
@@ -107,8 +107,12 @@ class BaseScopedFilter(df.FilterSet):
         return qs.filter(search_q(value, self.search_fields, model=qs.model, scope_depth=self.scope_depth()))
 
     def filter_node(self, qs, name, value):
-        # On the path of the row's node (a join), not "node IN (SELECT ...)": next to the scope's own
-        # "node IN (SELECT ...)" SQLite would seek by the first list, the whole scope, and filter.
+        # The scope's own node list narrowed to the node's subtree (core.scope.within); where qs has none
+        # to narrow, on the path of the row's node (a join), not a second "node IN (SELECT ...)": next to
+        # the scope's list SQLite would seek by the first, the whole scope, and filter.
+        narrowed = within(qs, value)
+        if narrowed is not None:
+            return narrowed
         return qs.filter(path_prefix_q(f"{home_field(qs.model)}__path", value.path))
 
     def filter_archived(self, qs, name, value):
