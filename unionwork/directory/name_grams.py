@@ -98,18 +98,18 @@ def sqlite_resume_inserts(cursor, after_id: int):
     cursor.execute(SQLITE_INSTALL[0])
 
 
-def install(connection, fill=True):
+def install(connection):
+    """The triggers, and the pieces of the members already there (again: nothing is added twice)."""
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
         return  # the project supports these two
     with connection.cursor() as cursor:
         for sql in SQLITE_INSTALL if vendor == "sqlite" else POSTGRESQL_INSTALL:
             cursor.execute(sql)
-        if fill:
-            if vendor == "sqlite":
-                _sqlite_fill(cursor, 0)
-            else:
-                cursor.execute(POSTGRESQL_FILL, [0])
+        if vendor == "sqlite":
+            _sqlite_fill(cursor, 0)
+        else:
+            cursor.execute(POSTGRESQL_FILL, [0])
 
 
 def remove(connection):
