@@ -929,24 +929,23 @@ class MemberImporter(BaseImporter):
             cursor.execute("PRAGMA cache_size")
             self._cache_size = cursor.fetchone()[0]
             cursor.execute("PRAGMA cache_size = -32768")  # 32 MiB for the unique indexes that stay
-            after = self._max_id(cursor, Member._meta.db_table)
+            table = Member._meta.db_table
+            last_id = self._max_id(cursor, table)
             if name_grams.sqlite_pause_inserts(cursor):
-                self._grams_after = after
+                self._grams_after = last_id
             cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
             if cursor.fetchone():
                 return  # planner statistics would be lost with the indexes: leave them alone
             # Only the members' own: the memberships and history rows are added in id order, their indexes
             # mostly at their ends, which costs little (and is done in the writer's thread).
-            for model in (Member,):
-                table = model._meta.db_table
-                if total_estimate * 2 < self._max_id(cursor, table):
-                    continue
-                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                               "AND sql IS NOT NULL ORDER BY name", [table])
-                for name, sql in cursor.fetchall():
-                    if not sql.lstrip().upper().startswith("CREATE UNIQUE"):  # constraints stay
-                        cursor.execute(f'DROP INDEX "{name}"')
-                        self._bulk_indexes.append((name, sql))
+            if total_estimate * 2 < last_id:
+                return
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                           "AND sql IS NOT NULL ORDER BY name", [table])
+            for name, sql in cursor.fetchall():
+                if not sql.lstrip().upper().startswith("CREATE UNIQUE"):  # constraints stay
+                    cursor.execute(f'DROP INDEX "{name}"')
+                    self._bulk_indexes.append((name, sql))
 
     def finish_writes(self):
         self.sync_writes()
