@@ -195,6 +195,7 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Idle timeout: requests push the expiry 30 minutes on (core.middleware.IdleSessionMiddleware, at most
 # once a minute), so a session ends after 30 idle minutes.
 SESSION_COOKIE_AGE = 30 * 60
+SESSION_ENGINE = "unionwork.accounts.sessions"  # database sessions, read by one plain statement
 
 # Background work (imports, large exports, documents): Django's task framework with the database
 # backend of django-tasks-db. The queue lives in the same database, so it needs no other server on a
