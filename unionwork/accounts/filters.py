@@ -1,7 +1,7 @@
 import django_filters as df
 from django.db.models import Q
 
-from unionwork.core.filters import _scope_nodes
+from unionwork.core.filters import KeptFormFilterSet, _scope_nodes
 from unionwork.core.scope import path_prefix_q
 from unionwork.org.selectors import area_options
 
@@ -11,7 +11,7 @@ from .services import locked_usernames
 STATUS_CHOICES = [("active", "在用"), ("inactive", "已停用"), ("locked", "已锁定"), ("must_change", "待修改初始密码")]
 
 
-class UserFilter(df.FilterSet):
+class UserFilter(KeptFormFilterSet):
     q = df.CharFilter(label="搜索", method="filter_q")
     node = df.ModelChoiceFilter(label="组织", queryset=_scope_nodes, method="filter_node")
     role = df.ChoiceFilter(label="角色", choices=Role.choices, empty_label="全部角色")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from unionwork.accounts.choices import Perm
 
 from .exports import Column
-from .filters import _scope_nodes
+from .filters import KeptFormFilterSet, _scope_nodes
 from .listing import list_response
 from .models import AuditAction, AuditEvent
 from .scope import ensure_perm, path_prefix_q, scoped
@@ -36,7 +36,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-class AuditEventFilter(df.FilterSet):
+class AuditEventFilter(KeptFormFilterSet):
     date_from = df.DateFilter(label="起始日期", method="filter_from",
                               error_messages={"invalid": "请输入正确的日期，如 2026-01-31"})
     date_to = df.DateFilter(label="截止日期", method="filter_to",
