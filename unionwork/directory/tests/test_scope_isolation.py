@@ -137,6 +137,22 @@ def test_community_cadre_api_list_and_detail_are_scoped(world, api, kind):
     assert row_of(world, kind, "b").name not in other.content.decode()
 
 
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_area_choice_of_a_wider_scope_is_no_choice_for_the_next_user(world, login, kind):
+    """The filter form's class is kept between requests (core.filters.KeptFormFilterSet): its area field
+    must still be the scope of whoever asks, not of the first user who filtered."""
+    url = KINDS[kind][0]
+    street = login(world.street_cadre).get(url, {"node": world.comm_b.pk})
+    assert row_of(world, kind, "b").name in street.content.decode()
+    page = login(world.cadre_a).get(url, {"node": world.comm_b.pk})
+    html = page.content.decode()
+    assert page.status_code == 200 and "筛选条件有误" in html
+    assert row_of(world, kind, "b").name not in html
+    assert f'<option value="{world.comm_b.pk}"' not in html  # nor offered in the select
+    own = login(world.cadre_a).get(url, {"node": world.comm_a.pk})
+    assert row_of(world, kind, "a").name in own.content.decode()
+
+
 def test_api_members_of_other_community_by_filter_or_reveal(world, api):
     client = api(world.cadre_a)
     # Another community is no valid choice of the node filter: the same answer as a node that does not exist.
