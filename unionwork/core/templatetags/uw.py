@@ -165,11 +165,13 @@ def filter_fields(fs, search_hint=""):
         elif name == "node":
             # Streets flush left, communities indented once, anything below (a union in a link) twice.
             indent = {"district": "", "street": "", "community": "\u3000"}
-            options = format_html_join("", '<option value="{}" {}>{}{}</option>', (
-                (pk, "selected" if current == str(pk) else "", indent.get(kind, "\u3000\u3000"), label)
-                for pk, label, kind in fs.node_options()))
+            # A district's ~300 areas: html.escape directly (format_html per option was 0.6 ms of its pages).
+            options = "".join(
+                f'<option value="{pk}" {"selected" if current == str(pk) else ""}>'
+                f'{indent.get(kind, "\u3000\u3000")}{_esc(label)}</option>'
+                for pk, label, kind in fs.node_options())
             out.append(format_html('<select name="node" id="{}" class="form-select form-select-sm">'
-                                   '<option value="">全部（本级及以下）</option>{}</select>', ident, options))
+                                   '<option value="">全部（本级及以下）</option>{}</select>', ident, mark_safe(options)))
         elif getattr(field.field.widget, "input_type", None) == "number":
             out.append(format_html('<input type="number" name="{}" id="{}" value="{}" '
                                    'class="form-control form-control-sm" style="width:7rem">', name, ident, value or ""))
