@@ -10,6 +10,7 @@ from unionwork.accounts.choices import Perm
 from unionwork.core import audit
 from unionwork.core.forms import apply_service_errors
 from unionwork.core.listing import list_response
+from unionwork.core.paging import kept_count
 from unionwork.core.scope import ensure_perm
 
 from . import selectors, services
@@ -117,7 +118,7 @@ def union_detail(request, pk):
         "enterprises": selectors.enterprises_for(request.user).filter(union=union).select_related(None)
                        .only("name", "uscc", "employees", "status"),
         "memberships": selectors.union_memberships(request.user, union)[:100],
-        "member_count": union.members.filter(membership_status="active", archived_at__isnull=True).count(),
+        "member_count": kept_count(union.members.filter(membership_status="active", archived_at__isnull=True)),
         "history": audit.history(union)[:200],
     })
 

@@ -211,6 +211,7 @@ def member_rows(rows):
     of ten cells were 1.4 ms of a list page's CPU in the template engine (the load's most asked page), ~0.3 ms
     here. The same markup the template made. Every value goes through html.escape, which is what Django's
     escape does, without its lazy-string wrapper per call (a fifth of the time)."""
+    rows = list(rows)
     if not rows:
         return ""
     opts = type(rows[0])._meta
@@ -239,6 +240,7 @@ def member_rows(rows):
 def enterprise_rows(rows):
     """The enterprise list's rows (directory/enterprise_list.html), built here for the same reason as
     member_rows, with the same markup the template made."""
+    rows = list(rows)
     if not rows:
         return ""
     opts = type(rows[0])._meta
@@ -265,6 +267,26 @@ def enterprise_rows(rows):
             f'      <td class="text-end">{_esc(e.employees)}</td>\n'
             f"      <td>{status}</td>\n"
             f"      <td>{union}</td>\n    </tr>\n")
+    return mark_safe("".join(out))
+
+
+@register.simple_tag
+def membership_rows(rows):
+    """A union page's last 100 membership changes (directory/union_detail.html), built here for the same
+    reason as member_rows (100 rows were 3.5 ms of the page in the template engine); the same markup."""
+    rows = list(rows)
+    if not rows:
+        return ""
+    opts = type(rows[0])._meta
+    starts = dict(opts.get_field("start_event").flatchoices)
+    ends = dict(opts.get_field("end_event").flatchoices)
+    out = []
+    for ms in rows:
+        out.append(
+            f'<tr><td><a href="{_esc(reverse_kept("directory:member_detail", args=(ms.member_id,)))}">'
+            f"{_esc(ms.member.name)}</a></td><td>{_day(ms.started_on)}</td>"
+            f"<td>{_esc(starts.get(ms.start_event, ms.start_event))}</td><td>{_day(ms.ended_on) or '—'}</td>"
+            f"<td>{_esc(ends.get(ms.end_event, ms.end_event) or '')}</td><td>{_esc(ms.note)}</td></tr>\n")
     return mark_safe("".join(out))
 
 

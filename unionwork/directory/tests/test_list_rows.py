@@ -78,3 +78,46 @@ def test_a_closed_escaped_or_archived_enterprise_says_so(world, login):
     assert '<span class="badge text-bg-warning">停业</span>' in row
     archived = row_with(html, "天津华信机械制造有限公司<")
     assert archived.startswith('<tr class="text-muted">') and "已归档" in archived
+
+
+# ---------------------------------------------------------------- a union's membership changes (uw.membership_rows)
+
+
+def changes_of(html):
+    return html[html.index("会籍变动"):html.index("变更记录")]
+
+
+def test_a_union_page_lists_who_joined_and_who_left(world, login):
+    admin = world.district_admin
+    services.transfer_member(admin, world.wangfang, world.union_a2, datetime.date(2026, 6, 1), note="调入<联合>工会")
+    html = login(world.street_cadre).get(f"/directory/unions/{world.union_a.pk}/").content.decode()
+    table = changes_of(html)
+    left = cells(row_with(table, "王芳"))
+    assert left[0] == "王芳" and left[1] == "2021-03-01" and left[2] == "入会"
+    assert left[3] == "2026-06-01" and left[4] == "转出"
+    assert f'href="/directory/members/{world.wangfang.pk}/"' in row_with(table, "王芳")
+    stayed = cells(row_with(table, "张三"))
+    assert stayed[3] == "—" and stayed[4] == ""
+    joined = login(world.street_cadre).get(f"/directory/unions/{world.union_a2.pk}/").content.decode()
+    row = row_with(changes_of(joined), "王芳")
+    assert "调入&lt;联合&gt;工会" in row and "<联合>" not in row and cells(row)[2] == "转入"
+
+
+def test_a_union_without_membership_changes_says_none(world, login):
+    html = login(world.street_cadre).get(f"/directory/unions/{world.union_a2.pk}/").content.decode()
+    assert '<td colspan="6" class="text-muted">暂无</td>' in html
+
+
+def test_a_union_page_counts_its_members_again_after_a_change(world, login):
+    client = login(world.street_cadre)
+    url = f"/directory/unions/{world.union_a.pk}/"
+
+    def shown():
+        return int(re.search(r"membership_status=active\">(\d+) 人", client.get(url).content.decode()).group(1))
+
+    before = shown()
+    assert before == 2 and shown() == 2  # asked twice: the kept count
+    add_member(world.district_admin, world.union_a, "韩梅", make_id("19900303", 4), world.ent_a)
+    assert shown() == 3
+    services.end_membership(world.district_admin, world.zhangsan, "left", datetime.date(2026, 6, 1))
+    assert shown() == 2
