@@ -39,6 +39,11 @@ class Figures:
     def __getitem__(self, node_id):
         return _OneNode(self._by_key, node_id)
 
+    def of_key(self, key) -> dict:
+        """{node id: Figure} of one indicator: what the comparison of children reads, without an object
+        per lookup."""
+        return self._by_key[key]
+
 
 class _OneNode:
     def __init__(self, by_key, node_id):

@@ -30,10 +30,9 @@ def dashboard_node(user, node_id=None):
 def figures_with_targets(node, period):
     figures = memo.figures(node, period)
     targets = targets_for(node, period.end.year)
+    # Unions under a community (hundreds): the comparison shows the first 40, and only those are read.
     children = list(Node.objects.filter(parent=node, archived_at__isnull=True).exclude(kind="group")
-                    .order_by("kind", "code"))
-    if len(children) > 40:  # unions under a community: compare the 40 largest by figures shown
-        children = children[:40]
+                    .order_by("kind", "code")[:40])
     sections = []
     for section in ind.SECTIONS:
         rows = []
@@ -44,9 +43,12 @@ def figures_with_targets(node, period):
             target = targets.get(key)
             rows.append({"ind": indicator, "fig": fig, "target": target, "gap": ind.gap(indicator, fig, target)})
         sections.append((section, rows))
-    compare = {key: [{"name": c.display_name, "id": c.pk,
-                      "value": float(figures[c.pk][key].value) if figures[c.pk][key].value is not None else None}
-                     for c in children] for key in ind.REGISTRY}
+    named = [(c.pk, c.display_name) for c in children]
+    compare = {}
+    for key in ind.REGISTRY:
+        per_node = figures.of_key(key)
+        compare[key] = [{"name": name, "id": pk, "value": None if (v := per_node[pk].value) is None else float(v)}
+                        for pk, name in named]
     return sections, compare, children
 
 
