@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django import template
 from django.template import defaultfilters, defaulttags
 from django.urls import NoReverseMatch
+from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -288,6 +289,43 @@ def membership_rows(rows):
             f"<td>{_esc(starts.get(ms.start_event, ms.start_event))}</td><td>{_day(ms.ended_on) or '—'}</td>"
             f"<td>{_esc(ends.get(ms.end_event, ms.end_event) or '')}</td><td>{_esc(ms.note)}</td></tr>\n")
     return mark_safe("".join(out))
+
+
+@register.simple_tag
+def record_rows(kind, rows):
+    """A work record kind's list rows (records/list.html), built here for the same reason as member_rows:
+    each cell is apply(column, row) shown as the template showed it (localized, escaped unless safe), the
+    first one a link to the record with its badges."""
+    rows = list(rows)
+    if not rows:
+        return ""
+    columns = kind.columns
+    view = f"{kind.app}:{kind.slug}_detail"
+    out = []
+    for row in rows:
+        cells = []
+        for i, col in enumerate(columns):
+            text = _cell(apply(col, row))
+            if i == 0:
+                badges = "".join(f'<span class="badge {_cell(css)}">{_cell(label)}</span>'
+                                 for css, label in badges_of(kind, row))
+                if getattr(row, "archived_at", None):
+                    badges += ' <span class="badge text-bg-secondary">已归档</span>'
+                cells.append(f'<td><a href="{_esc(reverse_kept(view, args=(row.pk,)))}">{text}</a>\n        {badges}\n      </td>')
+            else:
+                cells.append(f"<td>{text}</td>")
+        muted = ' class="text-muted"' if getattr(row, "archived_at", None) else ""
+        out.append(f"<tr{muted}>\n      {''.join(cells)}\n    </tr>\n")
+    return mark_safe("".join(out))
+
+
+def _cell(value) -> str:
+    """A value as {{ value }} renders it: localized when not text, escaped unless marked safe."""
+    if value.__class__ is not str:
+        if hasattr(value, "__html__"):
+            return value.__html__()
+        value = localize(value)
+    return html.escape(str(value))
 
 
 def _esc(value) -> str:
