@@ -418,6 +418,7 @@ class MemberImporter(BaseImporter):
         self._column_memo = {}  # column key -> {cell: parsed value or _Bad}, see _column
         self._bulk_indexes = []  # (name, CREATE INDEX sql) dropped for a bulk insert, see start_writes
         self._grams_after = None  # the highest member id before a bulk insert paused the name pieces' trigger
+        self._grams_done = None  # the name pieces are in for every member id up to this one (writer's thread)
         self._cache_size = None
         self._days = {}
         self._births = {}
@@ -829,7 +830,14 @@ class MemberImporter(BaseImporter):
             # n new rows, all above the old highest id and none above the new one: they are that range,
             # in the order they were inserted.
             if mark == "?":
-                self._insert_history_of_range(before + 1, before + len(params), now, content_type, cursor)
+                first, last = before + 1, before + len(params)
+                self._insert_history_of_range(first, last, now, content_type, cursor)
+                if self._grams_done is not None:
+                    # The chunk's name pieces here, beside the checking, not all at the end when nothing else
+                    # runs; the watermark stops where a chunk went another way, and the end does the rest.
+                    name_grams.sqlite_fill_range(cursor, first, last, mark)
+                    if first == self._grams_done + 1:
+                        self._grams_done = last
                 return
             ids = range(before + 1, before + 1 + len(params))
         elif mark == "?":
@@ -909,6 +917,8 @@ class MemberImporter(BaseImporter):
     # them with everything else). Building an index over sorted keys costs a fraction of inserting the
     # rows one by one into each of them in random order. Only when the import may at least double it.
     BULK_ROWS = 20_000
+    BULK_CACHE = -32768  # KiB: 32 MiB of page cache while a bulk import runs
+    INDEX_SORT_CACHE = -1024  # KiB, while the dropped indexes are built again
 
     def start_writes(self, total_estimate):
         if connection.vendor != "sqlite":
@@ -928,11 +938,11 @@ class MemberImporter(BaseImporter):
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size")
             self._cache_size = cursor.fetchone()[0]
-            cursor.execute("PRAGMA cache_size = -32768")  # 32 MiB for the unique indexes that stay
+            cursor.execute(f"PRAGMA cache_size = {self.BULK_CACHE}")  # for the unique indexes that stay
             table = Member._meta.db_table
             last_id = self._max_id(cursor, table)
             if name_grams.sqlite_pause_inserts(cursor):
-                self._grams_after = last_id
+                self._grams_after = self._grams_done = last_id
             cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
             if cursor.fetchone():
                 return  # planner statistics would be lost with the indexes: leave them alone
@@ -955,18 +965,22 @@ class MemberImporter(BaseImporter):
                 cursor.execute("PRAGMA threads")
                 threads = cursor.fetchone()[0]
                 cursor.execute(f"PRAGMA threads = {max(threads, os.cpu_count() or 1)}")
+                # A small sorting memory: the keys are sorted in several runs, by the helper threads at the
+                # same time, instead of one run by this thread (200,000 members: 1.35 → 1.05 s).
+                cursor.execute(f"PRAGMA cache_size = {self.INDEX_SORT_CACHE}")
             for _name, sql in self._bulk_indexes:
                 cursor.execute(sql)
             if self._bulk_indexes:
                 cursor.execute(f"PRAGMA threads = {int(threads)}")
+                cursor.execute(f"PRAGMA cache_size = {self.BULK_CACHE}")
             if self._grams_after is not None:
-                name_grams.sqlite_resume_inserts(cursor, self._grams_after)
+                name_grams.sqlite_resume_inserts(cursor, self._grams_done)
         self._bulk_indexes = []
-        self._grams_after = None
+        self._grams_after = self._grams_done = None
 
     def end_writes(self):
         self._bulk_indexes = []  # committed with them, or rolled back to before they were dropped
-        self._grams_after = None  # the same for the name pieces' trigger
+        self._grams_after = self._grams_done = None  # the same for the name pieces' trigger
         if self._cache_size is not None:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = {int(self._cache_size)}")

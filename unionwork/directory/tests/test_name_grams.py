@@ -153,3 +153,24 @@ def test_a_large_import_adds_the_pieces_of_its_members_and_keeps_the_trigger(wor
     assert job.problem_count and not Member.objects.filter(name="欧阳修").exists()  # all or nothing: rolled back
     assert _insert_trigger_there()
     assert pieces_of(add_member(world.cadre_a, world.union_a2, "欧阳修", make_id("19820303", 13))) == {"欧阳", "阳修"}
+
+
+def test_a_large_import_in_several_chunks_gives_every_member_its_pieces_once(world, tmp_path, monkeypatch):
+    """The pieces are added chunk by chunk while the import runs; a rejected row between chunks and the
+    rest at the end leave no member without its pieces and none with a piece twice."""
+    from unionwork.ledgers import importers
+
+    monkeypatch.setattr(importers.MemberImporter, "BULK_ROWS", 2)
+    monkeypatch.setattr(importers, "CHUNK", 2)
+    u = world.union_a.name
+    names = ["上官婉儿", "诸葛孔明", "司马相如", "欧阳修", "东方朔"]
+    rows = [[n, make_id(f"198{i}0101", 20 + i), u] for i, n in enumerate(names)]
+    rows.insert(2, ["错号", "123", u])
+    job = _import(world, tmp_path, rows, mode="valid-rows")
+    assert (job.created, job.rejected) == (5, 1), job.problems
+    for n in names:
+        member = Member.objects.get(name=n)
+        assert pieces_of(member) == expected_pieces(n)
+        assert MemberNameGram.objects.filter(member=member).count() == len(expected_pieces(n))
+    assert list(Member.objects.filter(name_contains("马相如")).values_list("name", flat=True)) == ["司马相如"]
+    assert _insert_trigger_there()
