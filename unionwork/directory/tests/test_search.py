@@ -15,6 +15,28 @@ def test_pinyin_keys():
     assert is_pinyin_query("ZhangSan") and not is_pinyin_query("张三") and not is_pinyin_query("zs1")
 
 
+def test_pinyin_keys_are_pypinyins_own():
+    """The keys of any name, all Chinese or mixed, are lazy_pinyin's in both styles, cleaned: phrases with
+    a reading of their own (重庆, 银行, 单于), letters, digits and symbols kept whole, a trailing newline."""
+    import random
+    import re
+
+    from pypinyin import Style, lazy_pinyin
+
+    from unionwork.directory.demo import GIVEN, SURNAMES
+
+    def expected(name):
+        clean = lambda parts: re.sub(r"[^a-z0-9]", "", "".join(parts).lower())  # noqa: E731
+        return clean(lazy_pinyin(name))[:200], clean(lazy_pinyin(name, style=Style.FIRST_LETTER))[:100]
+
+    rng = random.Random(7)
+    names = [rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 3))) for _ in range(2000)]
+    names += ["重庆银行", "单于长乐", "长城", "曾经", "阿卜杜·热合曼", "张三A", "Li明", "王 小明", "李四\n",
+              "王五2号", "ＡＢ张", "〇一", "乐乐乐乐乐乐", "朝阳区朝阳门", "𠀋先生", "张" * 150]
+    for name in names:
+        assert pinyin_keys(name) == expected(name), name
+
+
 def test_pinyin_is_stored_on_create_and_follows_renames(world, api):
     assert (world.zhangsan.name_pinyin, world.zhangsan.name_initials) == ("zhangsan", "zs")
     api(world.cadre_a).patch(f"/api/v1/members/{world.zhangsan.pk}", {"name": "章散"},
