@@ -14,7 +14,7 @@ _NO_PINYIN = "\x00"  # marks what pypinyin keeps as is (not Chinese): it stays w
 _CONVERTER = DefaultConverter()
 _PINYIN = Pinyin(_CONVERTER)
 # A name all in Chinese characters, as most are: pypinyin's split of it is its phrase cutter's alone (the
-# split by script before gives the name back whole); asked directly, 128,130 names: 0.88 s, not 1.21, with their keys.
+# split by script before gives the name back whole). Asked directly: 128,130 names' keys in 0.88 s, not 1.21.
 _ALL_HANS = RE_HANS.fullmatch
 _CUT = mmseg.seg.cut
 
