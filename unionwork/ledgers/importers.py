@@ -34,7 +34,7 @@ from unionwork.core.validators import id_birth_date, id_gender, normalize_mobile
 from unionwork.directory import name_grams
 from unionwork.directory import services as directory_services
 from unionwork.directory.choices import MembershipEvent, MembershipStatus, OperatingStatus
-from unionwork.directory.models import Enterprise, Member, Union
+from unionwork.directory.models import Enterprise, Member, MemberNameGram, Union
 from unionwork.directory.selectors import members_with_id_numbers
 from unionwork.org.models import Node
 
@@ -418,7 +418,6 @@ class MemberImporter(BaseImporter):
         self._column_memo = {}  # column key -> {cell: parsed value or _Bad}, see _column
         self._bulk_indexes = []  # (name, CREATE INDEX sql) dropped for a bulk insert, see start_writes
         self._grams_after = None  # the highest member id before a bulk insert paused the name pieces' trigger
-        self._grams_done = None  # the name pieces are in for every member id up to this one (writer's thread)
         self._cache_size = None
         self._days = {}
         self._births = {}
@@ -830,14 +829,7 @@ class MemberImporter(BaseImporter):
             # n new rows, all above the old highest id and none above the new one: they are that range,
             # in the order they were inserted.
             if mark == "?":
-                first, last = before + 1, before + len(params)
-                self._insert_history_of_range(first, last, now, content_type, cursor)
-                if self._grams_done is not None:
-                    # The chunk's name pieces here, beside the checking, not all at the end when nothing else
-                    # runs; the watermark stops where a chunk went another way, and the end does the rest.
-                    name_grams.sqlite_fill_range(cursor, first, last, mark)
-                    if first == self._grams_done + 1:
-                        self._grams_done = last
+                self._insert_history_of_range(before + 1, before + len(params), now, content_type, cursor)
                 return
             ids = range(before + 1, before + 1 + len(params))
         elif mark == "?":
@@ -942,16 +934,18 @@ class MemberImporter(BaseImporter):
             table = Member._meta.db_table
             last_id = self._max_id(cursor, table)
             if name_grams.sqlite_pause_inserts(cursor):
-                self._grams_after = self._grams_done = last_id
+                self._grams_after = last_id
             cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
             if cursor.fetchone():
                 return  # planner statistics would be lost with the indexes: leave them alone
-            # Only the members' own: the memberships and history rows are added in id order, their indexes
-            # mostly at their ends, which costs little (and is done in the writer's thread).
+            # Only the members' own, and the name pieces' by member when their trigger is paused (they are all
+            # added at the end, sorted by piece): the memberships and history rows are added in id order,
+            # their indexes mostly at their ends, which costs little (and is done in the writer's thread).
             if total_estimate * 2 < last_id:
                 return
-            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                           "AND sql IS NOT NULL ORDER BY name", [table])
+            tables = [table] + ([MemberNameGram._meta.db_table] if self._grams_after is not None else [])
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
+                           f"({', '.join(['%s'] * len(tables))}) AND sql IS NOT NULL ORDER BY name", tables)
             for name, sql in cursor.fetchall():
                 if not sql.lstrip().upper().startswith("CREATE UNIQUE"):  # constraints stay
                     cursor.execute(f'DROP INDEX "{name}"')
@@ -960,6 +954,8 @@ class MemberImporter(BaseImporter):
     def finish_writes(self):
         self.sync_writes()
         with connection.cursor() as cursor:
+            if self._grams_after is not None:  # before the indexes: the one by member is built over them
+                name_grams.sqlite_resume_inserts(cursor, self._grams_after)
             if self._bulk_indexes:
                 # SQLite sorts an index's keys with helper threads when allowed: the other core is idle now.
                 cursor.execute("PRAGMA threads")
@@ -973,14 +969,12 @@ class MemberImporter(BaseImporter):
             if self._bulk_indexes:
                 cursor.execute(f"PRAGMA threads = {int(threads)}")
                 cursor.execute(f"PRAGMA cache_size = {self.BULK_CACHE}")
-            if self._grams_after is not None:
-                name_grams.sqlite_resume_inserts(cursor, self._grams_done)
         self._bulk_indexes = []
-        self._grams_after = self._grams_done = None
+        self._grams_after = None
 
     def end_writes(self):
         self._bulk_indexes = []  # committed with them, or rolled back to before they were dropped
-        self._grams_after = self._grams_done = None  # the same for the name pieces' trigger
+        self._grams_after = None  # the same for the name pieces' trigger
         if self._cache_size is not None:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = {int(self._cache_size)}")

@@ -135,6 +135,14 @@ def _insert_trigger_there():
         return cursor.fetchone() is not None
 
 
+def _indexes():
+    """The members' and the pieces' indexes (SQLite: as sqlite_master keeps them; else by name)."""
+    with connection.cursor() as cursor:
+        tables = {Member._meta.db_table, MemberNameGram._meta.db_table}
+        return sorted((i, c.get("columns")) for t in tables
+                      for i, c in connection.introspection.get_constraints(cursor, t).items() if c["index"])
+
+
 def test_a_large_import_adds_the_pieces_of_its_members_and_keeps_the_trigger(world, tmp_path, monkeypatch):
     """A large import into SQLite pauses the insert trigger and adds the pieces at its end; afterwards
     (committed or rolled back) the trigger is there again."""
@@ -156,12 +164,13 @@ def test_a_large_import_adds_the_pieces_of_its_members_and_keeps_the_trigger(wor
 
 
 def test_a_large_import_in_several_chunks_gives_every_member_its_pieces_once(world, tmp_path, monkeypatch):
-    """The pieces are added chunk by chunk while the import runs; a rejected row between chunks and the
-    rest at the end leave no member without its pieces and none with a piece twice."""
+    """An import of several chunks with a rejected row between them leaves no member without its pieces and
+    none with a piece twice, and the indexes it dropped meanwhile are all back."""
     from unionwork.ledgers import importers
 
     monkeypatch.setattr(importers.MemberImporter, "BULK_ROWS", 2)
     monkeypatch.setattr(importers, "CHUNK", 2)
+    indexes = _indexes()
     u = world.union_a.name
     names = ["上官婉儿", "诸葛孔明", "司马相如", "欧阳修", "东方朔"]
     rows = [[n, make_id(f"198{i}0101", 20 + i), u] for i, n in enumerate(names)]
@@ -174,3 +183,4 @@ def test_a_large_import_in_several_chunks_gives_every_member_its_pieces_once(wor
         assert MemberNameGram.objects.filter(member=member).count() == len(expected_pieces(n))
     assert list(Member.objects.filter(name_contains("马相如")).values_list("name", flat=True)) == ["司马相如"]
     assert _insert_trigger_there()
+    assert _indexes() == indexes
