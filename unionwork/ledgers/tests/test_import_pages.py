@@ -60,3 +60,68 @@ def test_viewer_cannot_import(world, login, tmp_path):
     response = upload(login(world.viewer), write_xlsx(tmp_path / "m.xlsx", rows), world.street1)
     assert response.status_code == 403
     assert not ImportJob.objects.exists()
+
+
+def test_new_user_journey_template_rejected_rows_fixed_and_imported(world, login, tmp_path):
+    """As a cadre does it the first time: the template filled in as Excel would save it, imported keeping the
+    good rows, the rejected rows downloaded, the bad cell corrected in that file, and that file imported."""
+    import io
+
+    import openpyxl
+
+    client = login(world.cadre_a)
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/ledgers/templates/members.xlsx").content))
+    sheet = book.worksheets[0]
+    column = {cell.value: cell.column for cell in sheet[1]}
+    people = [
+        {"姓名": "孙 一", "身份证号": make_id("19800101", 61), "所在工会": world.union_a.name, "入会日期": "2019.3.5",
+         "手机号": "138 0000 0061"},
+        {"姓名": "周二", "身份证号": make_id("19810202", 62, female=True)[:17] + "0", "所在工会": world.union_a.name},
+        {"姓名": "吴三", "身份证号": make_id("19820303", 63).lower(), "所在工会": world.union_a.name,
+         "入会日期": "2020年1月1日", "农民工": "√"},
+    ]
+    for r, person in enumerate(people, start=2):
+        for header, value in person.items():
+            sheet.cell(r, column[header], value)
+    filled = tmp_path / "会员台帐导入模板.xlsx"
+    book.save(filled)
+
+    first = upload(client, filled, world.comm_a, mode="valid-rows")
+    job = ImportJob.objects.get()
+    assert first["Location"] == f"/ledgers/jobs/{job.pk}/"
+    page = client.get(f"/ledgers/jobs/{job.pk}/").content.decode()
+    assert "将新增" in page and "<td>3</td><td>身份证号（B列）</td>" in page and "校验位" in page
+    client.post(f"/ledgers/jobs/{job.pk}/confirm/", {"mode": "valid-rows"})
+    job.refresh_from_db()
+    assert (job.status, job.created, job.rejected) == ("done", 2, 1), job.problems
+    assert [(p["row"], p["column"]) for p in job.problems] == [(3, "身份证号（B列）")]
+    sun = Member.objects.get(name="孙一")
+    assert (sun.joined_on.isoformat(), sun.phone) == ("2019-03-05", "13800000061")
+    assert Member.objects.get(name="吴三").is_migrant
+
+    # The rejected rows: the original row number and the reason beside the row as it was; the cadre corrects
+    # the 身份证号 in that file and imports it as it is.
+    returned = openpyxl.load_workbook(io.BytesIO(client.get(f"/ledgers/jobs/{job.pk}/rejected.xlsx").getvalue()))
+    ws = returned.active
+    header = [c.value for c in ws[1]]
+    assert header[:2] == ["原工作表", "原行号"] and header[-1] == "错误原因"
+    assert ws.cell(2, 2).value == 3 and "校验位" in ws.cell(2, len(header)).value
+    ws.cell(2, header.index("身份证号") + 1, make_id("19810202", 62, female=True))
+    fixed = tmp_path / "退回行-改正.xlsx"
+    returned.save(fixed)
+    upload(client, fixed, world.comm_a)
+    second = ImportJob.objects.latest("pk")
+    second_page = client.get(f"/ledgers/jobs/{second.pk}/").content.decode()
+    assert second.status == "checked" and "将新增" in second_page and "问题清单" not in second_page
+    client.post(f"/ledgers/jobs/{second.pk}/confirm/", {"mode": "all-or-nothing"})
+    second.refresh_from_db()
+    assert (second.status, second.created, second.rejected, second.problem_count) == ("done", 1, 0, 0), \
+        second.problems
+    assert Member.objects.get(name="周二").union == world.union_a
+
+    # The first file again: the two rows it wrote are unchanged, the corrected person is not touched.
+    upload(client, filled, world.comm_a, mode="valid-rows")
+    again = ImportJob.objects.latest("pk")
+    client.post(f"/ledgers/jobs/{again.pk}/confirm/", {"mode": "valid-rows"})
+    again.refresh_from_db()
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 1)
