@@ -436,8 +436,10 @@ def run_required(workdir: Path, sheet: Path):
     source = Path(connection.settings_dict["NAME"])
     copy = workdir / "var" / "required.sqlite3"
     connection.close()
-    with sqlite3.connect(source) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
+    src, dst = sqlite3.connect(source), sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--phase", "required", "--workdir", str(workdir),
          "--file", str(sheet), "--database-url", f"sqlite:///{copy}"],
