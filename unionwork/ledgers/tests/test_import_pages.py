@@ -1,5 +1,9 @@
 """The import pages: upload, check in the background, preview, confirm; scoped like everything else."""
 
+import io
+
+import openpyxl
+
 from conftest import make_id
 from unionwork.directory.models import Member
 from unionwork.ledgers.models import ImportJob
@@ -65,10 +69,6 @@ def test_viewer_cannot_import(world, login, tmp_path):
 def test_new_user_journey_template_rejected_rows_fixed_and_imported(world, login, tmp_path):
     """As a cadre does it the first time: the template filled in as Excel would save it, imported keeping the
     good rows, the rejected rows downloaded, the bad cell corrected in that file, and that file imported."""
-    import io
-
-    import openpyxl
-
     client = login(world.cadre_a)
     book = openpyxl.load_workbook(io.BytesIO(client.get("/ledgers/templates/members.xlsx").content))
     sheet = book.worksheets[0]
