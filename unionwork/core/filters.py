@@ -1,10 +1,13 @@
 """Filters every scoped list shares (pages, their exports and the API use the same ones)."""
 
+import copy
+from collections import OrderedDict
+
 import django_filters as df
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
-from django_filters.filters import QuerySetRequestMixin
+from django_filters.filters import FilterMethod, QuerySetRequestMixin
 
 from unionwork.core.scope import NARROW_DEPTH, home_field, path_depth, path_prefix_q, scope_path, within
 from unionwork.core.text import is_pinyin_query
@@ -79,19 +82,61 @@ def search_q(q: str, extra_fields=(), latin_names=True, model=None, scope_depth=
     return cond
 
 
+class _Filters(OrderedDict):
+    """A FilterSet's base_filters, copied for each request as django-filter does (copy.deepcopy), but each
+    filter shallowly: its own attributes, extra dict and method binding, the rest (labels, choices) shared.
+    A deep copy of a list's ten filters took ~0.23 ms of every list page."""
+
+    def __deepcopy__(self, memo):
+        out = OrderedDict()
+        for name, flt in self.items():
+            new = copy.copy(flt)
+            new.extra = dict(flt.extra)  # QuerySetRequestMixin.field writes the request's queryset there
+            new.__dict__.pop("_field", None)
+            if isinstance(flt.filter, FilterMethod):
+                new.filter = FilterMethod(new)  # bound to the copy, whose parent is the request's FilterSet
+            out[name] = new
+        return out
+
+
+class _Fields(dict):
+    """A kept form class's base_fields, copied for each form as Django does (copy.deepcopy), except that
+    a ChoiceField's choices are copied as a list, not item by item: they are tuples of constant values
+    and labels, and deep-copying them was most of the ~0.25 ms a list's filter form took to copy."""
+
+    def __deepcopy__(self, memo):
+        out = {}
+        for name, field in self.items():
+            if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+                new = forms.Field.__deepcopy__(field, memo)  # the widget, messages and validators copied
+                new._choices = choices = copy.copy(field._choices)
+                if getattr(choices, "field", None) is field:  # django-filter's ChoiceIterator (its empty label)
+                    choices.field = new
+            else:
+                new = copy.deepcopy(field, memo)
+            out[name] = new
+        return out
+
+
 class KeptFormFilterSet(df.FilterSet):
     """A FilterSet whose form class is made once per FilterSet class, not once per request.
 
     django-filter builds the form class on every request (a field per filter, then a class through the
     form metaclasses: ~0.3 ms of every list page). The fields are the same for every request but the
     querysets of the request-dependent filters (the areas of the user's scope): those are set on each
-    form's own copy of its fields, so a choice outside the user's scope stays invalid."""
+    form's own copy of its fields, so a choice outside the user's scope stays invalid. The filters and
+    the form's fields are copied per request more cheaply (_Filters, _Fields)."""
+
+    @classmethod
+    def get_filters(cls):
+        return _Filters(super().get_filters())
 
     def get_form_class(self):
         cls = type(self)
         form_class = cls.__dict__.get("_kept_form_class")
         if form_class is None:
             form_class = super().get_form_class()
+            form_class.base_fields = _Fields(form_class.base_fields)
             cls._kept_form_class = form_class
         return form_class
 

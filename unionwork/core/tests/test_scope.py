@@ -124,3 +124,36 @@ def test_name_search_finds_the_same_members_from_every_depth(world, api):
             assert names == {m.name for m in scoped(user, Member) if q in m.name}, (user.username, q)
     assert {r["name"] for r in api(world.district_admin).get("/api/v1/members", {"q": "三"}).json()["results"]} \
         >= {"张三"}
+
+
+def test_filter_sets_of_two_requests_share_no_filter_form_or_queryset(world, rf):
+    """KeptFormFilterSet copies its filters and its form's fields per request more cheaply than a deep copy:
+    each request's method filters still call its own FilterSet (its user's scope), its area field holds its
+    own user's areas, and what one request's form changes is not seen by the next."""
+    from django.http import QueryDict
+
+    from unionwork.directory.filters import MemberFilter
+
+    def filter_set(user, query):
+        request = rf.get("/directory/members/?" + query)
+        request.user = user
+        return MemberFilter(QueryDict(query), queryset=scoped(user, Member), request=request)
+
+    street, community = filter_set(world.street_cadre, "q=张三"), filter_set(world.cadre_a, "q=李四")
+    assert street.filters["q"] is not community.filters["q"]
+    assert street.filters["q"].filter.method == street.filter_q and community.filters["q"].filter.method == community.filter_q
+    assert street.filters["q"].extra is not MemberFilter.base_filters["q"].extra
+    assert set(street.qs.values_list("name", flat=True)) == {"张三"}
+    assert list(community.qs) == []  # 李四 is in community B
+
+    street_nodes = set(street.form.fields["node"].queryset.values_list("pk", flat=True))
+    community_nodes = set(community.form.fields["node"].queryset.values_list("pk", flat=True))
+    assert world.comm_b.pk in street_nodes and world.comm_b.pk not in community_nodes
+    assert callable(MemberFilter.base_filters["node"].extra["queryset"])  # no request's queryset left there
+
+    street.form.fields["gender"].widget.attrs["data-x"] = "1"
+    street.form.fields["gender"].choices = [("F", "女")]
+    again = filter_set(world.cadre_a, "gender=M")
+    assert "data-x" not in again.form.fields["gender"].widget.attrs
+    assert [v for v, _ in again.form.fields["gender"].choices if v] == ["M", "F"]
+    assert again.is_valid() and again.form.cleaned_data["gender"] == "M"
