@@ -8,7 +8,7 @@ from django import template
 from django.template import defaultfilters, defaulttags
 from django.urls import NoReverseMatch
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from unionwork.core.masking import mask_id_number, mask_phone
@@ -181,13 +181,29 @@ def filter_fields(fs, search_hint=""):
                                    'class="form-control form-control-sm" style="width:8rem">', name, ident,
                                    value or "", field.help_text or ""))
         else:
-            options = format_html_join("", '<option value="{}" {}>{}</option>', (
-                (choice or "", "selected" if current == str(choice) else "", label)
-                for choice, label in field.field.choices))
             out.append(format_html('<select name="{}" id="{}" class="form-select form-select-sm">{}</select>',
-                                   name, ident, options))
+                                   name, ident, _choice_options(field.field.choices, current)))
         out.append(mark_safe("</div>"))
     return mark_safe("".join(out))
+
+
+_OPTIONS: dict = {}
+
+
+def _choice_options(choices, current: str):
+    """The <option>s of a coded filter (性别, 行业 …) with current selected. They are the same on every page of
+    a list, so they are made once per choices and selected value: format_html per option was ~0.4 ms of an
+    enterprise list. The key holds the choices themselves, so a field whose choices change gets new ones."""
+    items = tuple((str(choice or ""), str(choice), str(label)) for choice, label in choices)
+    key = (items, current)
+    options = _OPTIONS.get(key)
+    if options is None:
+        if len(_OPTIONS) > 512:
+            _OPTIONS.clear()
+        options = _OPTIONS[key] = mark_safe("".join(
+            f'<option value="{html.escape(value)}" {"selected" if current == compared else ""}>'
+            f"{html.escape(label)}</option>" for value, compared, label in items))
+    return options
 
 
 _FAST_DATES = {
