@@ -101,6 +101,9 @@ def test_filter_bar_marks_the_chosen_filters(world, login):
     html = client.get("/directory/members/", {"q": "王<伟", "gender": "F", "node": world.comm_b.pk}).content.decode()
     assert 'name="q" id="id_q" value="王&lt;伟"' in html  # escaped, never raw
     assert '<option value="F" selected>' in html and '<option value="M" >' in html
+    # The options are kept per selected value (uw._choice_options): the next choice is marked, not the last.
+    again = client.get("/directory/members/", {"gender": "M"}).content.decode()
+    assert '<option value="M" selected>' in again and '<option value="F" >' in again
     label = world.comm_b.union_name or world.comm_b.name
     assert f'<option value="{world.comm_b.pk}" selected>\u3000{label}</option>' in html  # a community, indented
     assert f'<option value="{world.street2.pk}" >{world.street2.union_name or world.street2.name}</option>' in html
