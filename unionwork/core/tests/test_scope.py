@@ -157,3 +157,28 @@ def test_filter_sets_of_two_requests_share_no_filter_form_or_queryset(world, rf)
     assert "data-x" not in again.form.fields["gender"].widget.attrs
     assert [v for v, _ in again.form.fields["gender"].choices if v] == ["M", "F"]
     assert again.is_valid() and again.form.cleaned_data["gender"] == "M"
+
+
+def test_scoping_a_scoped_queryset_again_adds_nothing_and_lets_nothing_out(world):
+    """scoped() leaves a queryset already bound to the same scope as it is (a selector's rows passed on to
+    get_scoped), and scopes anything else again: another scope, an OR with other rows, a negated list."""
+    from unionwork.core.scope import nodes_in_scope
+
+    def names(qs):
+        return set(qs.values_list("name", flat=True))
+
+    street = scoped(world.street_cadre, Member)
+    again = scoped(world.street_cadre, street)
+    assert str(again.query).count('"org_node"') == str(street.query).count('"org_node"') == 1
+    assert names(again) == names(street) and names(street) < names(Member.objects.all())
+    assert get_scoped(world.street_cadre, street, pk=world.zhangsan.pk) == world.zhangsan
+    # Another user's scope still applies on top.
+    assert names(scoped(world.cadre_a, street)) == names(scoped(world.cadre_a, Member))
+    # OR-ed with every member, the same scope is applied again: no row outside it comes back.
+    assert names(scoped(world.street_cadre, street | Member.objects.all())) == names(street)
+    # The scope's own node list, negated: what remains is outside, and scoping it leaves nothing.
+    ids = nodes_in_scope(world.street_cadre).values("id")
+    ids.query.uw_scope_path = scope_path(world.street_cadre)
+    assert names(scoped(world.street_cadre, Member.objects.exclude(node__in=ids))) == set()
+    with pytest.raises(Http404):
+        get_scoped(world.cadre_a, street, pk=world.lisi.pk)
