@@ -132,15 +132,18 @@ def _forget_process_caches():
     """Process-level caches read from the database must not outlive a test's rolled-back rows."""
     from unionwork.accounts.services import forget_totp_nodes
     from unionwork.core.paging import forget_counts
+    from unionwork.core.scope import forget_scoped
     from unionwork.org.selectors import forget_areas
 
     forget_totp_nodes()
     forget_counts()
     forget_areas()
+    forget_scoped()
     yield
     forget_totp_nodes()
     forget_counts()
     forget_areas()
+    forget_scoped()
 
 
 def build_world():

@@ -182,3 +182,24 @@ def test_scoping_a_scoped_queryset_again_adds_nothing_and_lets_nothing_out(world
     assert names(scoped(world.street_cadre, Member.objects.exclude(node__in=ids))) == set()
     with pytest.raises(Http404):
         get_scoped(world.cadre_a, street, pk=world.lisi.pk)
+
+
+def test_a_kept_scope_finds_nodes_made_after_it(world):
+    """scoped() keeps each (model, scope)'s filtered queryset between requests; its SQL names the scope's
+    path, so a community and its members added later are found, and a user moved elsewhere sees the new scope."""
+    from conftest import add_member, add_union, make_id
+    from unionwork.org.services import create_node
+
+    def names(user):
+        return set(scoped(user, Member).values_list("name", flat=True))
+
+    before = names(world.street_cadre)
+    node = create_node(world.district_admin, kind=NodeKind.COMMUNITY, name="新建社区", code="D1-S1-N",
+                       parent=world.street1)
+    union = add_union(world.district_admin, node, "新建社区联合工会")
+    add_member(world.district_admin, union, "周新", make_id(seq=77))
+    assert names(world.street_cadre) == before | {"周新"}
+    assert "周新" not in names(world.cadre_a)
+    world.cadre_a.node = node
+    world.cadre_a.save()
+    assert names(world.cadre_a) == {"周新"}
